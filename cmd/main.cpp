@@ -1,0 +1,61 @@
+// kubectl-pg entry point: builds the command tree, runs it, and maps every
+// failure to a documented exit code (src/core/exit_code.hpp). This is the only
+// place that catches kpg::Error.
+
+#include "cmd/commands.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+
+int main(int argc, char** argv)
+{
+  kpg::SystemClock clock;
+  kpg::Context ctx{
+    .options = {},
+    .out = std::cout,
+    .err = std::cerr,
+    .in = std::cin,
+    .stdin_is_tty = isatty(STDIN_FILENO) == 1,
+    .stdout_is_tty = isatty(STDOUT_FILENO) == 1,
+    .stderr_is_tty = isatty(STDERR_FILENO) == 1,
+    .getenv = kpg::process_environment(),
+    .clock = clock,
+  };
+
+  CLI::App app{"kubectl pg: highly available PostgreSQL on Kubernetes, without an operator.\n\n"
+               "Renders a Patroni (or repmgr) PostgreSQL cluster with pgpool-II in front, "
+               "applies it with server-side apply, and operates it: status, switchover, "
+               "failover tests, backup and restore.",
+               "kubectl pg"};
+  app.require_subcommand(1);
+  app.fallthrough(); // global flags may follow the subcommand, as with kubectl
+  app.footer("Exit codes: 0 ok, 1 failure, 2 usage or validation error, 3 degraded, "
+             "4 cluster unreachable, 5 aborted, 6 timed out, 130 interrupted.\n"
+             "Use \"kubectl pg <command> --help\" for more information about a command.");
+  kpg::cmd::add_global_flags(app, ctx);
+  kpg::cmd::add_version_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints the problem; usage errors are exit code 2 (kubectl's too).
+    app.exit(e, std::cout, std::cerr);
+    return kpg::to_int(kpg::ExitCode::usage);
+  } catch (const kpg::Error& e) {
+    std::cerr << fmt::format("error: {}\n", e.what());
+    return kpg::to_int(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("error: internal: {}\n", e.what());
+    return kpg::to_int(kpg::ExitCode::failure);
+  }
+  return kpg::to_int(kpg::ExitCode::ok);
+}

@@ -1,0 +1,49 @@
+#pragma once
+// Everything a command needs from its surroundings, passed explicitly (no
+// globals): global flags, streams, terminal facts, environment and clock.
+// cmd/main.cpp builds one from the real process; tests build one over string
+// streams, a fake environment and a fake clock.
+
+#include "core/clock.hpp"
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace kpg {
+
+// kubectl's global flags, as kubectl names them. Empty means "not given".
+struct GlobalOptions
+{
+  std::string kubeconfig;      // --kubeconfig PATH
+  std::string context;         // --context NAME
+  std::string cluster;         // --cluster NAME
+  std::string user;            // --user NAME
+  std::string namespace_name;  // -n/--namespace NAME
+  std::string server;          // -s/--server URL
+  std::string token;           // --token BEARER (never logged)
+  std::string request_timeout = "0"; // --request-timeout: "0" (none), "30s", "1m", ...
+  int verbosity = 0;           // -v N: 0 quiet .. 9 wire-level (secrets redacted)
+};
+
+// Reads one environment variable; std::nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+struct Context
+{
+  GlobalOptions options;
+  std::ostream& out; // command output (what -o prints)
+  std::ostream& err; // diagnostics, warnings, progress
+  std::istream& in;  // prompts and stdin streaming
+  bool stdin_is_tty = false;
+  bool stdout_is_tty = false;
+  bool stderr_is_tty = false;
+  EnvLookup getenv;
+  Clock& clock;
+};
+
+// The process environment, as an EnvLookup.
+EnvLookup process_environment();
+
+} // namespace kpg

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The binary starts, prints help and its version, and rejects bad usage with
+# exit code 2. Usage: smoke.sh PATH/TO/kubectl-pg
+set -u
+bin=$1
+fail=0
+check() { # check DESCRIPTION EXPECTED_EXIT COMMAND...
+  local what=$1 want=$2; shift 2
+  "$@" >/tmp/kpg-smoke.out 2>&1; local got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $what: exit $got, want $want"; cat /tmp/kpg-smoke.out; fail=1
+  else
+    echo "ok: $what"
+  fi
+}
+check "--help exits 0" 0 "$bin" --help
+check "version exits 0" 0 "$bin" version
+check "unknown command is a usage error" 2 "$bin" no-such-command
+check "no command is a usage error" 2 "$bin"
+"$bin" version | grep -q '^Client Version: v' || { echo "FAIL: version text"; fail=1; }
+"$bin" version -o json | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)' \
+  || { echo "FAIL: version -o json is not JSON"; fail=1; }
+exit $fail

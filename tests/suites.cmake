@@ -1,0 +1,6 @@
+# Test suites beyond the unit tests. Each add_test here runs one suite; ctest
+# runs them all (scripts/test.sh). Python suites run with Debian's python3.
+set(KPG_PYTHON /usr/bin/python3)
+
+add_test(NAME cli-smoke
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/smoke.sh $<TARGET_FILE:kubectl-pg>)
