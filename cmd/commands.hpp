@@ -21,6 +21,8 @@ inline constexpr const char* k_group_other = "Other";
 // Adds kubectl's global flags (--kubeconfig, --context, -n, ...) to the root app.
 void add_global_flags(CLI::App& app, Context& ctx);
 
+void add_create_command(CLI::App& app, Context& ctx);
+void add_completion_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);
 
 } // namespace kpg::cmd

@@ -38,6 +38,8 @@ int main(int argc, char** argv)
              "4 cluster unreachable, 5 aborted, 6 timed out, 130 interrupted.\n"
              "Use \"kubectl pg <command> --help\" for more information about a command.");
   kpg::cmd::add_global_flags(app, ctx);
+  kpg::cmd::add_create_command(app, ctx);
+  kpg::cmd::add_completion_command(app, ctx);
   kpg::cmd::add_version_command(app, ctx);
 
   try {

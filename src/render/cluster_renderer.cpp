@@ -1,0 +1,250 @@
+#include "render/cluster_renderer.hpp"
+
+#include "render/images.hpp"
+#include "render/k8s_names.hpp"
+#include "render/object_names.hpp"
+#include "render/spec_validation.hpp"
+
+#include <fmt/format.h>
+
+namespace kpg::render {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* k_label_name = "app.kubernetes.io/name";
+constexpr const char* k_label_instance = "app.kubernetes.io/instance";
+constexpr const char* k_label_component = "app.kubernetes.io/component";
+constexpr const char* k_label_part_of = "app.kubernetes.io/part-of";
+constexpr const char* k_label_managed_by = "app.kubernetes.io/managed-by";
+constexpr const char* k_label_version = "app.kubernetes.io/version";
+// Patroni's role label (Spilo's default name) and its leader value.
+constexpr const char* k_role_label = "spilo-role";
+constexpr const char* k_leader_label_value = "master";
+constexpr const char* k_follower_label_value = "replica";
+
+// Namespaces every cluster has; never rendered as objects.
+bool is_builtin_namespace(const std::string& name)
+{
+  return name == "default" || name == "kube-system" || name == "kube-public" ||
+         name == "kube-node-lease";
+}
+
+Json resources_json(const Resources& resources)
+{
+  const auto list = [](const ResourceList& items) {
+    Json out = Json::object();
+    if (!items.cpu.empty()) {
+      out["cpu"] = items.cpu;
+    }
+    if (!items.memory.empty()) {
+      out["memory"] = items.memory;
+    }
+    return out;
+  };
+  Json out = Json::object();
+  if (auto requests = list(resources.requests); !requests.empty()) {
+    out["requests"] = std::move(requests);
+  }
+  if (auto limits = list(resources.limits); !limits.empty()) {
+    out["limits"] = std::move(limits);
+  }
+  return out;
+}
+
+// The image's tag when it is a valid label value ("4.4.3"), else "".
+std::string image_tag(const std::string& image)
+{
+  if (image.find('@') != std::string::npos) {
+    return {};
+  }
+  const auto colon = image.rfind(':');
+  if (colon == std::string::npos || image.find('/', colon) != std::string::npos) {
+    return {};
+  }
+  auto tag = image.substr(colon + 1);
+  return is_label_value(tag) ? tag : std::string();
+}
+
+// Patroni's dynamic configuration at bootstrap, merged by Spilo over its own
+// defaults (SPILO_CONFIGURATION). Later changes go through `patronictl
+// edit-config`: Patroni reads bootstrap.dcs only when it initializes.
+std::string spilo_configuration(const ClusterSpec& spec)
+{
+  Json parameters = Json::object();
+  parameters["max_connections"] = effective_max_connections(spec);
+  for (const auto& [name, value] : spec.postgresql.parameters) {
+    parameters[name] = value;
+  }
+  const auto mode = spec.postgresql.synchronous_mode;
+  Json dcs = {
+    {"synchronous_mode", mode != SynchronousMode::off},
+    {"synchronous_mode_strict", mode == SynchronousMode::strict},
+    {"postgresql", {{"parameters", parameters}}},
+  };
+  return Json{{"bootstrap", {{"dcs", dcs}}}}.dump(2);
+}
+
+struct Credential
+{
+  const std::string* secret_name;
+  const char* username;
+  const Json* labels;
+};
+
+void add_secrets(TemplateValues& values, const ClusterSpec& spec, const ObjectNames& names,
+                 const Json& database_labels, const Json& pooler_labels,
+                 PasswordSource& passwords, SecretDisclosure disclosure)
+{
+  const Credential credentials[] = {
+    {&names.superuser_secret, "postgres", &database_labels},
+    {&names.replication_secret, "standby", &database_labels},
+    {&names.patroni_api_secret, "patroni", &database_labels},
+    {&names.pgpool_secret, "pgpool", &pooler_labels},
+    {&names.pgpool_admin_secret, "pcpadmin", &pooler_labels},
+  };
+  for (const auto& credential : credentials) {
+    TemplateValues item;
+    item.set_string("secret_name", *credential.secret_name);
+    item.set_json("secret_labels", *credential.labels);
+    Json annotations(spec.annotations);
+    std::string password_b64;
+    if (disclosure == SecretDisclosure::show) {
+      const auto password = passwords.next();
+      password_b64 = base64_encode(password.reveal());
+    } else {
+      annotations[k_withheld_annotation] = "withheld";
+      password_b64 = base64_encode(k_withheld_password);
+    }
+    item.set_flag("secret_has_annotations", !annotations.empty());
+    item.set_json("secret_annotations", annotations);
+    item.set_string("username_b64", base64_encode(credential.username));
+    item.set_string("password_b64", password_b64);
+    values.add_item("secrets", item);
+  }
+}
+
+} // namespace
+
+TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& passwords,
+                                       SecretDisclosure disclosure)
+{
+  const ObjectNames names(spec.name);
+  const auto images = resolve_images(spec);
+  TemplateValues values;
+
+  values.set_string("name", spec.name);
+  values.set_string("namespace", spec.namespace_name);
+  values.set_flag("create_namespace", spec.namespace_policy == NamespacePolicy::create &&
+                                        !is_builtin_namespace(spec.namespace_name));
+
+  // Labels: kubectl-pg's (app.kubernetes.io conventions), then the user's
+  // (validation keeps the user's out of app.kubernetes.io/).
+  const auto labels = [&spec](const char* name, const char* component, const std::string& version) {
+    Json out = Json::object();
+    if (name != nullptr) {
+      out[k_label_name] = name;
+    }
+    out[k_label_instance] = spec.name;
+    if (component != nullptr) {
+      out[k_label_component] = component;
+    }
+    out[k_label_part_of] = spec.name;
+    out[k_label_managed_by] = "kubectl-pg";
+    if (!version.empty()) {
+      out[k_label_version] = version;
+    }
+    for (const auto& [key, value] : spec.labels) {
+      out[key] = value;
+    }
+    return out;
+  };
+  const Json cluster_labels = labels(nullptr, nullptr, "");
+  const Json database_labels =
+    labels("postgresql", "database", std::to_string(spec.postgres_version));
+  const Json pooler_labels = labels("pgpool", "pooler", image_tag(images.pgpool));
+  values.set_json("labels_cluster", cluster_labels);
+  values.set_json("labels_database", database_labels);
+  values.set_json("labels_pooler", pooler_labels);
+  values.set_json("selector_database",
+                  Json{{k_label_name, "postgresql"}, {k_label_instance, spec.name}});
+  Json primary_selector{{k_label_name, "postgresql"}, {k_label_instance, spec.name}};
+  Json replica_selector = primary_selector;
+  primary_selector[k_role_label] = k_leader_label_value;
+  replica_selector[k_role_label] = k_follower_label_value;
+  values.set_json("selector_primary", primary_selector);
+  values.set_json("selector_replica", replica_selector);
+  values.set_string("role_label", k_role_label);
+  values.set_string("leader_label_value", k_leader_label_value);
+  values.set_json("selector_pooler", Json{{k_label_name, "pgpool"}, {k_label_instance, spec.name}});
+  // Patroni finds its pods by these labels plus scope label = cluster name.
+  values.set_string("patroni_labels", Json{{k_label_name, "postgresql"}}.dump());
+  values.set_string("patroni_scope_label", k_label_instance);
+  values.set_flag("has_annotations", !spec.annotations.empty());
+  values.set_json("annotations", Json(spec.annotations));
+
+  values.set_string("service_account", names.service_account);
+  values.set_string("role", names.role);
+  values.set_string("role_binding", names.role_binding);
+  values.set_string("headless_service", names.headless_service);
+  values.set_string("primary_service", names.primary_service);
+  values.set_string("replica_service", names.replica_service);
+  values.set_string("pgpool_name", names.pgpool);
+  values.set_string("patroni_config", names.patroni_config);
+  values.set_string("superuser_secret", names.superuser_secret);
+  values.set_string("replication_secret", names.replication_secret);
+  values.set_string("pgpool_secret", names.pgpool_secret);
+  values.set_string("pgpool_admin_secret", names.pgpool_admin_secret);
+  values.set_string("patroni_api_secret", names.patroni_api_secret);
+  values.set_string("members_pdb", names.members_pdb);
+  values.set_string("pgpool_pdb", names.pgpool_pdb);
+  values.set_string("network_policy", names.network_policy);
+
+  values.set_int("members", spec.members);
+  values.set_string("postgres_version", std::to_string(spec.postgres_version));
+  values.set_string("spilo_image", images.spilo);
+  values.set_string("pgpool_image", images.pgpool);
+  values.set_string("storage_size", spec.storage.size);
+  values.set_flag("has_storage_class", !spec.storage.storage_class.empty());
+  values.set_string("storage_class", spec.storage.storage_class);
+  values.set_json("resources_database", resources_json(spec.resources));
+  values.set_json("resources_pooler", resources_json(spec.pgpool.resources));
+  values.set_string("spilo_configuration", spilo_configuration(spec));
+  values.set_flag("anti_affinity_required", spec.anti_affinity == AntiAffinity::required);
+
+  values.set_int("pgpool_replicas", spec.pgpool.replicas);
+  values.set_string("num_init_children", std::to_string(spec.pgpool.num_init_children));
+  values.set_string("max_pool", std::to_string(spec.pgpool.max_pool));
+  values.set_string("primary_host",
+                    fmt::format("{}.{}.svc", names.primary_service, spec.namespace_name));
+  values.set_string("replica_host",
+                    fmt::format("{}.{}.svc", names.replica_service, spec.namespace_name));
+  // Without standbys the replica Service has no endpoints: send no reads there.
+  values.set_string("replica_weight", spec.members > 1 ? "1" : "0");
+  values.set_string("service_type", to_string(spec.service_type));
+
+  add_secrets(values, spec, names, database_labels, pooler_labels, passwords, disclosure);
+  return values;
+}
+
+RenderedCluster render_cluster(const ClusterSpec& spec, const TemplateSet& templates,
+                               PasswordSource& passwords, SecretDisclosure disclosure)
+{
+  RenderedCluster rendered;
+  rendered.objects =
+    render_manifests(templates, cluster_template_values(spec, passwords, disclosure));
+  if (disclosure == SecretDisclosure::withhold) {
+    for (const auto& object : rendered.objects) {
+      const auto& metadata = object["metadata"];
+      if (object["kind"] == "Secret" && metadata.contains("annotations") &&
+          metadata["annotations"].contains(k_withheld_annotation)) {
+        rendered.withheld_secrets.push_back(fmt::format(
+          "{}/{}", metadata.value("namespace", ""), metadata["name"].get<std::string>()));
+      }
+    }
+  }
+  return rendered;
+}
+
+} // namespace kpg::render
