@@ -4,3 +4,7 @@ set(KPG_PYTHON /usr/bin/python3)
 
 add_test(NAME cli-smoke
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/smoke.sh $<TARGET_FILE:kubectl-pg>)
+
+# Rendered manifests of every example against the checked-in expected output.
+add_test(NAME golden
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/golden/run.sh $<TARGET_FILE:kubectl-pg>)

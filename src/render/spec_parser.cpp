@@ -160,10 +160,14 @@ private:
     return path.empty() ? key : path + "." + key;
   }
 
+  // A mapping to read; null (`key:` with nothing under it) means "not set".
   bool expect_map(const YAML::Node& node, const std::string& path)
   {
     if (node.IsMap()) {
       return true;
+    }
+    if (node.IsNull()) {
+      return false;
     }
     error(node, path, fmt::format("{} is not a mapping; write `key: value` lines under it",
                                   quoted(node)));

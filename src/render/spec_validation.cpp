@@ -49,7 +49,15 @@ private:
   std::string prefix(const std::string& path) const
   {
     const auto origin = m_origins.find(path);
-    return origin == m_origins.end() ? path : fmt::format("{}: {}", origin->second, path);
+    if (origin == m_origins.end()) {
+      return path;
+    }
+    // A flag or argument: "spec.members (from --members)"; a file position
+    // leads, as compilers print it: "cluster.yaml:7:12: spec.members".
+    const bool from_command_line =
+      origin->second.starts_with("-") || origin->second.starts_with("NAME");
+    return from_command_line ? fmt::format("{} (from {})", path, origin->second)
+                             : fmt::format("{}: {}", origin->second, path);
   }
 
   void error(const std::string& path, const std::string& message)

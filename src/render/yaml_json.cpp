@@ -115,6 +115,10 @@ bool needs_quotes(const std::string& text)
   static constexpr std::array<std::string_view, 22> k_yaml11_words{
     "y",  "Y",   "yes", "Yes", "YES", "n",   "N",   "no",    "No",    "NO",    "on",
     "On", "ON",  "off", "Off", "OFF", "=",   "<<",  "true",  "false", "null",  "~"};
+  // "---" and "..." at the start of a line end a document.
+  if (text.starts_with("---") || text.starts_with("...")) {
+    return true;
+  }
   if (text.empty() || is_core_int(text) || is_core_float(text) || is_hex_or_octal(text) ||
       !resolve_plain(text).is_string()) {
     return true;

@@ -20,4 +20,16 @@ check "no command is a usage error" 2 "$bin"
 "$bin" version | grep -q '^Client Version: v' || { echo "FAIL: version text"; fail=1; }
 "$bin" version -o json | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)' \
   || { echo "FAIL: version -o json is not JSON"; fail=1; }
+# create: validation errors exit 2 with nothing on stdout; no apply without --dry-run yet.
+check "create --dry-run=client renders" 0 "$bin" create orders --dry-run=client
+check "create with an invalid name is a validation error" 2 "$bin" create Orders --dry-run=client
+check "create without --dry-run=client fails" 1 "$bin" create orders
+[ -z "$("$bin" create Orders --dry-run=client 2>/dev/null)" ] \
+  || { echo "FAIL: invalid create printed on stdout"; fail=1; }
+"$bin" create orders --dry-run=client -o json 2>/dev/null \
+  | /usr/bin/python3 -c 'import json,sys; assert json.load(sys.stdin)["kind"] == "List"' \
+  || { echo "FAIL: create -o json is not a v1 List"; fail=1; }
+"$bin" create orders --dry-run=client 2>&1 >/dev/null | grep -q -- '--show-secrets' \
+  || { echo "FAIL: create does not say on stderr how to get withheld passwords"; fail=1; }
+check "completion bash" 0 "$bin" completion bash
 exit $fail
