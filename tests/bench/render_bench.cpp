@@ -1,0 +1,78 @@
+// Renders N clusters one after another (as a fleet of N database
+// deployments would be rendered) and prints clusters per second and peak RSS
+// (getrusage), with the machine it ran on. Not a test: it asserts nothing.
+// Usage: render_bench [N=10000] [withhold|show]
+
+#include "render/cluster_renderer.hpp"
+#include "render/manifest_output.hpp"
+#include "render/spec_validation.hpp"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+namespace {
+
+long peak_rss_kib()
+{
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+std::string cpu_model()
+{
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("model name")) {
+      return line.substr(line.find(':') + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  const int count = argc > 1 ? std::stoi(argv[1]) : 10000;
+  const bool show = argc > 2 && std::string(argv[2]) == "show";
+  const auto templates = kpg::render::TemplateSet::embedded("patroni");
+  kpg::render::OpenSslPasswordSource passwords;
+  std::size_t bytes = 0;
+  long rss_after_first_100 = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < count; ++i) {
+    kpg::render::ClusterSpec spec;
+    spec.name = fmt::format("db-{}", i);
+    spec.namespace_name = fmt::format("tenant-{}", i % 500);
+    spec.members = 3 + i % 3;
+    if (!kpg::render::validate_cluster_spec(spec, {}).errors.empty()) {
+      return 1;
+    }
+    const auto rendered = kpg::render::render_cluster(
+      spec, templates, passwords,
+      show ? kpg::render::SecretDisclosure::show : kpg::render::SecretDisclosure::withhold);
+    bytes += kpg::render::format_manifests(rendered.objects, kpg::render::ManifestFormat::yaml)
+               .size();
+    if (i == 99) {
+      rss_after_first_100 = peak_rss_kib();
+    }
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  utsname machine{};
+  uname(&machine);
+  fmt::print("render_bench: {} clusters ({} secrets), validate + render + YAML, one thread\n",
+             count, show ? "generated" : "withheld");
+  fmt::print("machine: {} ({} {}), {}\n", cpu_model(), machine.sysname, machine.release,
+             machine.machine);
+  fmt::print("time: {:.2f} s, {:.0f} clusters/s, {:.1f} MiB of YAML\n", elapsed.count(),
+             count / elapsed.count(), static_cast<double>(bytes) / 1048576.0);
+  fmt::print("peak RSS: {} KiB after 100 clusters, {} KiB after {}\n", rss_after_first_100,
+             peak_rss_kib(), count);
+  return 0;
+}
