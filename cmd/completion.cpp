@@ -1,7 +1,8 @@
 // kubectl pg completion bash|zsh|fish: prints a completion script. The
 // scripts (and completions/kubectl_complete-pg, which kubectl calls) ask the
-// binary itself through the hidden `__complete` command, so completion always
-// matches the command tree: there are no lists to maintain.
+// binary itself through `kubectl-pg __complete WORDS...` (cmd/main.cpp calls
+// complete_words), so completion always matches the command tree: there are
+// no lists to maintain.
 
 #include "cmd/completion.hpp"
 
@@ -17,8 +18,6 @@
 namespace kpg::cmd {
 
 namespace {
-
-constexpr const char* k_complete_command = "__complete";
 
 constexpr const char* k_bash_script = R"(# bash completion for kubectl-pg (kubectl-pg completion bash)
 _kubectl_pg() {
@@ -68,8 +67,7 @@ complete -c kubectl-pg -f -a '(__kubectl_pg_complete)'
 
 bool is_visible(const CLI::App* app)
 {
-  return !app->get_name().empty() && app->get_name() != k_complete_command &&
-         !app->get_group().empty();
+  return !app->get_name().empty() && !app->get_group().empty();
 }
 
 // The option `word` names (--name, --name=value, -n) on `app` or its parents.
@@ -204,14 +202,6 @@ void add_completion_command(CLI::App& app, Context& ctx)
     ctx.out << (*shell == "bash" ? k_bash_script : *shell == "zsh" ? k_zsh_script : k_fish_script);
   });
 
-  // Hidden (empty group): the completion engine the scripts call.
-  auto* complete = app.add_subcommand(k_complete_command, "Complete a command line");
-  complete->group("");
-  complete->prefix_command();
-  complete->callback([complete, &app, &ctx] {
-    auto words = complete->remaining();
-    ctx.out << complete_words(app, words);
-  });
 }
 
 } // namespace kpg::cmd

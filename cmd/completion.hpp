@@ -12,6 +12,9 @@ class App;
 
 namespace kpg::cmd {
 
+// The hidden command the completion scripts call: `kubectl-pg __complete WORDS...`.
+inline constexpr const char* k_complete_command = "__complete";
+
 // Cobra's ShellCompDirective bits (spf13/cobra completions.go).
 inline constexpr int k_directive_default = 0;       // the shell may complete file names
 inline constexpr int k_directive_no_file_comp = 4;  // offer no file names

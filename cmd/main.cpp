@@ -3,6 +3,7 @@
 // place that catches kpg::Error.
 
 #include "cmd/commands.hpp"
+#include "cmd/completion.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 
@@ -10,6 +11,8 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 int main(int argc, char** argv)
@@ -42,6 +45,12 @@ int main(int argc, char** argv)
   kpg::cmd::add_completion_command(app, ctx);
   kpg::cmd::add_version_command(app, ctx);
 
+  // Shell completion: answered from the command tree before any parsing, so
+  // half-typed command lines are not usage errors.
+  if (argc > 1 && std::string(argv[1]) == kpg::cmd::k_complete_command) {
+    std::cout << kpg::cmd::complete_words(app, std::vector<std::string>(argv + 2, argv + argc));
+    return kpg::to_int(kpg::ExitCode::ok);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

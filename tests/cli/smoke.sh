@@ -32,4 +32,9 @@ check "create without --dry-run=client fails" 1 "$bin" create orders
 "$bin" create orders --dry-run=client 2>&1 >/dev/null | grep -q -- '--show-secrets' \
   || { echo "FAIL: create does not say on stderr how to get withheld passwords"; fail=1; }
 check "completion bash" 0 "$bin" completion bash
+[ "$("$bin" __complete create --anti)" = "$(printf -- '--anti-affinity\n:4')" ] \
+  || { echo "FAIL: __complete create --anti"; fail=1; }
+got=$(bash -c 'source <("$0" completion bash); COMP_WORDS=("$0" cre); COMP_CWORD=1; _kubectl_pg
+  echo "${COMPREPLY[*]}"' "$bin")
+[ "$got" = create ] || { echo "FAIL: bash completion of 'cre' gave '$got'"; fail=1; }
 exit $fail
