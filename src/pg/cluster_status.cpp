@@ -147,6 +147,9 @@ void add_replication(MemberStatus& member, const MemberStatus& leader, const Vie
     if (auto bytes = peer->replay_lag_bytes()) {
       member.lag_bytes = bytes;
     }
+    if (peer->replay_lsn) {
+      member.lsn = peer->replay_lsn;
+    }
     member.lag_seconds = peer->replay_lag_seconds;
     if (!member.lag_seconds && member.lag_bytes == std::uint64_t{ 0 }) {
       member.lag_seconds = 0.0; // idle and caught up: PostgreSQL clears replay_lag
