@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
-
 namespace kpg::pg {
 
 Expected<std::vector<PoolNode>, std::string> parse_pool_nodes(std::string_view psql_output)
@@ -14,13 +12,9 @@ Expected<std::vector<PoolNode>, std::string> parse_pool_nodes(std::string_view p
   if (!table) {
     return unexpected(fmt::format("reading pgpool's SHOW pool_nodes: {}", table.error()));
   }
-  for (std::string_view required :
-       std::array<std::string_view, 5>{ "node_id", "hostname", "port", "status", "role" }) {
-    if (!table->has_column(required)) {
-      return unexpected(
-        fmt::format("reading pgpool's SHOW pool_nodes: no column \"{}\" in the header \"{}\"",
-                    required, fmt::join(table->columns(), "|")));
-    }
+  if (auto missing = table->missing_column({ "node_id", "hostname", "port", "status", "role" });
+      !missing.empty()) {
+    return unexpected(fmt::format("reading pgpool's SHOW pool_nodes: {}", missing));
   }
   std::vector<PoolNode> nodes;
   try {

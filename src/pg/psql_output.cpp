@@ -61,6 +61,16 @@ bool PsqlTable::has_column(std::string_view name) const
   return std::find(m_columns.begin(), m_columns.end(), name) != m_columns.end();
 }
 
+std::string PsqlTable::missing_column(std::initializer_list<std::string_view> required) const
+{
+  for (std::string_view name : required) {
+    if (!has_column(name)) {
+      return fmt::format("no column \"{}\" in the header \"{}\"", name, fmt::join(m_columns, "|"));
+    }
+  }
+  return "";
+}
+
 const std::string& PsqlTable::value(std::size_t row, std::string_view name) const
 {
   static const std::string k_empty;

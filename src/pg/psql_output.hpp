@@ -11,6 +11,7 @@
 #include "pg/lsn.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -41,6 +42,9 @@ public:
     return m_rows.size();
   }
   bool has_column(std::string_view name) const;
+  // "" when every required column is present, else `no column "node_id" in
+  // the header "a|b"` (the output of some other command, or an error text).
+  std::string missing_column(std::initializer_list<std::string_view> required) const;
   // The field of `row` in column `name`; "" when the column does not exist
   // (an older server's output) or the value is NULL.
   const std::string& value(std::size_t row, std::string_view name) const;

@@ -21,10 +21,8 @@ Expected<std::vector<ReplicationPeer>, std::string> parse_stat_replication(
   if (!table) {
     return unexpected(fmt::format("reading pg_stat_replication: {}", table.error()));
   }
-  if (!table->has_column("application_name")) {
-    return unexpected(fmt::format(
-      "reading pg_stat_replication: no column \"application_name\" in the header \"{}\"",
-      fmt::join(table->columns(), "|")));
+  if (auto missing = table->missing_column({ "application_name" }); !missing.empty()) {
+    return unexpected(fmt::format("reading pg_stat_replication: {}", missing));
   }
   std::vector<ReplicationPeer> peers;
   try {
