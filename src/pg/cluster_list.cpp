@@ -29,7 +29,7 @@ void add_reasons(ClusterRow& row, bool has_statefulset)
   } else if (row.members_ready < row.members_desired) {
     row.reasons.push_back(fmt::format("members {}/{}", row.members_ready, row.members_desired));
   }
-  if (row.engine == k_engine_patroni && row.members_ready > 0) {
+  if (row.engine != k_engine_repmgr && row.members_ready > 0) {
     if (row.leaders.empty()) {
       row.reasons.push_back("no leader");
     } else if (row.leaders.size() > 1) {

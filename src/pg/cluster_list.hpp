@@ -77,8 +77,8 @@ private:
 
 // One row per (namespace, instance label) found in any of the three lists,
 // sorted by namespace then name. Objects without the instance label are
-// ignored. Only engine "patroni" clusters are checked for a leader (repmgr
-// does not label roles).
+// ignored. Every cluster but engine "repmgr" (which does not label roles) is
+// checked for a leader.
 std::vector<ClusterRow> build_cluster_rows(const std::vector<nlohmann::json>& statefulsets,
                                            const std::vector<nlohmann::json>& deployments,
                                            const std::vector<nlohmann::json>& pods);

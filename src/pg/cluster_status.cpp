@@ -341,7 +341,7 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
       }
     }
   }
-  for (const auto& pod : pods_of(inputs, k_component_pgpool)) {
+  for (const auto& pod : pods_of(inputs, k_component_pooler)) {
     status.pgpool.push_back(pgpool_from(pod, inputs, views.problems));
   }
   for (const auto& service : inputs.services) {

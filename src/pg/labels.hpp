@@ -16,12 +16,14 @@ inline constexpr std::string_view k_label_instance = "app.kubernetes.io/instance
 inline constexpr std::string_view k_label_managed_by = "app.kubernetes.io/managed-by";
 inline constexpr std::string_view k_managed_by_value = "kubectl-pg";
 inline constexpr std::string_view k_label_component = "app.kubernetes.io/component";
-inline constexpr std::string_view k_component_database =
-  "database"; // the member StatefulSet and its pods
-inline constexpr std::string_view k_component_pgpool =
-  "pgpool"; // the pgpool Deployment and its pods
+// The member StatefulSet and its pods.
+inline constexpr std::string_view k_component_database = "database";
+// The pgpool Deployment and its pods.
+inline constexpr std::string_view k_component_pooler = "pooler";
 
 // The HA engine of a cluster ("patroni" or "repmgr"), on the StatefulSet.
+// Assumed: the renderer does not write it yet; list treats a missing label
+// as the default engine (patroni) for its leader check.
 inline constexpr std::string_view k_label_engine = "kubectl-pg.io/engine";
 inline constexpr std::string_view k_engine_patroni = "patroni";
 inline constexpr std::string_view k_engine_repmgr = "repmgr";

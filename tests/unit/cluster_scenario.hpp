@@ -47,7 +47,7 @@ inline PodSpec member_pod(std::string name, std::string ip, std::string node, st
 inline PodSpec pgpool_pod(std::string name, std::string ip, std::string node)
 {
   PodSpec spec = member_pod(std::move(name), std::move(ip), std::move(node), "");
-  spec.component = std::string(pg::k_component_pgpool);
+  spec.component = std::string(pg::k_component_pooler);
   return spec;
 }
 
@@ -180,7 +180,7 @@ inline pg::StatusInputs healthy_inputs()
   in.statefulset =
     workload("StatefulSet", "orders", 3, 3, "database", "ghcr.io/zalando/spilo-16:4.0-p2");
   in.pgpool_deployment =
-    workload("Deployment", "orders-pgpool", 2, 2, "pgpool", "docker.io/pgpool/pgpool:4.5.4");
+    workload("Deployment", "orders-pgpool", 2, 2, "pooler", "docker.io/pgpool/pgpool:4.5.4");
   in.pods = { pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")),
               pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
               pod(member_pod("orders-1", "10.244.0.12", "node-2", "replica")),

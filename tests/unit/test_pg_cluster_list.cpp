@@ -42,9 +42,9 @@ Fleet fleet()
                      workload("StatefulSet", "billing", 3, 2, "database", k_spilo, "db", "billing"),
                      workload("StatefulSet", "cart", 2, 2, "database", k_spilo, "shop", "cart") };
   f.deployments = {
-    workload("Deployment", "orders-pgpool", 2, 2, "pgpool", k_pgpool, "db", "orders"),
-    workload("Deployment", "billing-pgpool", 2, 1, "pgpool", k_pgpool, "db", "billing"),
-    workload("Deployment", "cart-pgpool", 1, 1, "pgpool", k_pgpool, "shop", "cart")
+    workload("Deployment", "orders-pgpool", 2, 2, "pooler", k_pgpool, "db", "orders"),
+    workload("Deployment", "billing-pgpool", 2, 1, "pooler", k_pgpool, "db", "billing"),
+    workload("Deployment", "cart-pgpool", 1, 1, "pooler", k_pgpool, "shop", "cart")
   };
   f.pods = {
     pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")),
