@@ -1,0 +1,51 @@
+#pragma once
+// The label keys and values kubectl-pg reads on the objects it manages. The
+// templates (templates/<engine>/) write them; status and list select and group
+// by them. One place, so a renamed label is a one-line change here plus the
+// templates. Sources:
+// https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/ and Spilo's
+// environment contract (ENVIRONMENT.rst: KUBERNETES_ROLE_LABEL, KUBERNETES_LEADER_LABEL_VALUE,
+// KUBERNETES_SCOPE_LABEL, KUBERNETES_LABELS).
+
+#include <string_view>
+
+namespace kpg::pg {
+
+// Kubernetes' recommended labels, on every object create renders.
+inline constexpr std::string_view k_label_instance = "app.kubernetes.io/instance"; // cluster name
+inline constexpr std::string_view k_label_managed_by = "app.kubernetes.io/managed-by";
+inline constexpr std::string_view k_managed_by_value = "kubectl-pg";
+inline constexpr std::string_view k_label_component = "app.kubernetes.io/component";
+// The member StatefulSet and its pods.
+inline constexpr std::string_view k_component_database = "database";
+// The pgpool Deployment and its pods.
+inline constexpr std::string_view k_component_pooler = "pooler";
+
+// The HA engine of a cluster ("patroni" or "repmgr"), on the StatefulSet.
+// Assumed: the renderer does not write it yet; list treats a missing label
+// as the default engine (patroni) for its leader check.
+inline constexpr std::string_view k_label_engine = "kubectl-pg.io/engine";
+inline constexpr std::string_view k_engine_patroni = "patroni";
+inline constexpr std::string_view k_engine_repmgr = "repmgr";
+
+// The role label Patroni writes on each member pod (Spilo's default name). The
+// leader's value is "master" with Spilo's defaults and Patroni < 4, "primary"
+// with Patroni >= 4's; both are read as the leader.
+inline constexpr std::string_view k_label_role = "spilo-role";
+inline constexpr std::string_view k_role_value_master = "master";
+inline constexpr std::string_view k_role_value_primary = "primary";
+inline constexpr std::string_view k_role_value_replica = "replica";
+
+// True for the values of k_label_role that mark the leader.
+constexpr bool is_leader_role_value(std::string_view value)
+{
+  return value == k_role_value_master || value == k_role_value_primary;
+}
+
+// "app.kubernetes.io/managed-by=kubectl-pg": the selector list uses on every kind.
+inline constexpr std::string_view k_managed_selector = "app.kubernetes.io/managed-by=kubectl-pg";
+
+// Patroni's REST API port in each member pod.
+inline constexpr int k_patroni_port = 8008;
+
+} // namespace kpg::pg

@@ -1,0 +1,211 @@
+#pragma once
+// Kubernetes objects in the API server's JSON shape, and a healthy 3-member
+// cluster "db/orders" (Patroni 3.0 responses from fixtures/) that tests break
+// one piece at a time.
+
+#include "fixtures.hpp"
+#include "pg/cluster_status.hpp"
+#include "pg/labels.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace kpg::test {
+
+using nlohmann::json;
+
+inline json labels_for(const std::string& component)
+{
+  return { { std::string(pg::k_label_instance), "orders" },
+           { std::string(pg::k_label_managed_by), std::string(pg::k_managed_by_value) },
+           { std::string(pg::k_label_component), component } };
+}
+
+struct PodSpec
+{
+  std::string name;
+  std::string component = std::string(pg::k_component_database);
+  std::string ip;
+  std::string node = "node-1";
+  bool ready = true;
+  std::string role_label; // spilo-role value, "" for none
+  int restarts = 0;
+  std::string waiting_reason;
+};
+
+inline PodSpec member_pod(std::string name, std::string ip, std::string node, std::string role)
+{
+  PodSpec spec;
+  spec.name = std::move(name);
+  spec.ip = std::move(ip);
+  spec.node = std::move(node);
+  spec.role_label = std::move(role);
+  return spec;
+}
+
+inline PodSpec pgpool_pod(std::string name, std::string ip, std::string node)
+{
+  PodSpec spec = member_pod(std::move(name), std::move(ip), std::move(node), "");
+  spec.component = std::string(pg::k_component_pooler);
+  return spec;
+}
+
+inline json pod(const PodSpec& spec)
+{
+  json labels = labels_for(spec.component);
+  if (!spec.role_label.empty()) {
+    labels[std::string(pg::k_label_role)] = spec.role_label;
+  }
+  json state = spec.waiting_reason.empty()
+                 ? json{ { "running", { { "startedAt", "2026-11-21T16:45:00Z" } } } }
+                 : json{ { "waiting", { { "reason", spec.waiting_reason } } } };
+  return { { "apiVersion", "v1" },
+           { "kind", "Pod" },
+           { "metadata",
+             { { "name", spec.name },
+               { "namespace", "db" },
+               { "labels", labels },
+               { "creationTimestamp", "2026-11-21T16:44:00Z" } } },
+           { "spec", { { "nodeName", spec.node } } },
+           { "status",
+             { { "phase", "Running" },
+               { "podIP", spec.ip },
+               { "conditions",
+                 { { { "type", "PodScheduled" }, { "status", "True" } },
+                   { { "type", "Ready" }, { "status", spec.ready ? "True" : "False" } } } },
+               { "containerStatuses",
+                 { { { "name", "postgres" },
+                     { "ready", spec.ready },
+                     { "restartCount", spec.restarts },
+                     { "state", state } } } } } } };
+}
+
+inline json volume_claim(const std::string& name, const std::string& phase,
+                         const std::string& storage_class = "standard")
+{
+  json status = { { "phase", phase } };
+  if (phase == "Bound") {
+    status["capacity"] = { { "storage", "10Gi" } };
+  }
+  json spec = { { "accessModes", { "ReadWriteOnce" } },
+                { "resources", { { "requests", { { "storage", "10Gi" } } } } } };
+  if (!storage_class.empty()) {
+    spec["storageClassName"] = storage_class;
+  }
+  return { { "apiVersion", "v1" },
+           { "kind", "PersistentVolumeClaim" },
+           { "metadata",
+             { { "name", name }, { "namespace", "db" }, { "labels", labels_for("database") } } },
+           { "spec", spec },
+           { "status", status } };
+}
+
+inline json service(const std::string& name, const std::string& cluster_ip, int port,
+                    const std::string& type = "ClusterIP", int node_port = 0)
+{
+  json port_spec = { { "name", "postgresql" }, { "port", port }, { "protocol", "TCP" } };
+  if (node_port != 0) {
+    port_spec["nodePort"] = node_port;
+  }
+  return { { "apiVersion", "v1" },
+           { "kind", "Service" },
+           { "metadata", { { "name", name }, { "namespace", "db" } } },
+           { "spec",
+             { { "type", type }, { "clusterIP", cluster_ip }, { "ports", { port_spec } } } } };
+}
+
+inline json endpoints(const std::string& name, const std::vector<std::string>& ready_ips, int port,
+                      const std::vector<std::string>& not_ready_ips = {})
+{
+  json subset = { { "ports", { { { "port", port }, { "protocol", "TCP" } } } } };
+  json ready = json::array();
+  for (const auto& ip : ready_ips) {
+    ready.push_back({ { "ip", ip } });
+  }
+  json not_ready = json::array();
+  for (const auto& ip : not_ready_ips) {
+    not_ready.push_back({ { "ip", ip } });
+  }
+  if (!ready.empty()) {
+    subset["addresses"] = ready;
+  }
+  if (!not_ready.empty()) {
+    subset["notReadyAddresses"] = not_ready;
+  }
+  json object = { { "apiVersion", "v1" },
+                  { "kind", "Endpoints" },
+                  { "metadata", { { "name", name }, { "namespace", "db" } } } };
+  if (!ready.empty() || !not_ready.empty()) {
+    object["subsets"] = { subset };
+  }
+  return object;
+}
+
+inline json workload(const std::string& kind, const std::string& name, int replicas, int ready,
+                     const std::string& component, const std::string& image,
+                     const std::string& namespace_name = "db",
+                     const std::string& instance = "orders")
+{
+  json labels = labels_for(component);
+  labels[std::string(pg::k_label_instance)] = instance;
+  if (kind == "StatefulSet") {
+    labels[std::string(pg::k_label_engine)] = std::string(pg::k_engine_patroni);
+  }
+  return {
+    { "apiVersion", "apps/v1" },
+    { "kind", kind },
+    { "metadata",
+      { { "name", name },
+        { "namespace", namespace_name },
+        { "labels", labels },
+        { "creationTimestamp", "2026-11-16T16:50:01Z" } } },
+    { "spec",
+      { { "replicas", replicas },
+        { "template",
+          { { "spec",
+              { { "containers", { { { "name", component }, { "image", image } } } } } } } } } },
+    { "status", { { "replicas", replicas }, { "readyReplicas", ready } } }
+  };
+}
+
+// A healthy cluster: orders-0 leader (timeline 4), orders-1 and orders-2
+// streaming, two pgpool pods seeing both backends up, every Service with
+// endpoints, every PVC bound.
+inline pg::StatusInputs healthy_inputs()
+{
+  pg::StatusInputs in;
+  in.namespace_name = "db";
+  in.name = "orders";
+  in.statefulset =
+    workload("StatefulSet", "orders", 3, 3, "database", "ghcr.io/zalando/spilo-16:4.0-p2");
+  in.pgpool_deployment =
+    workload("Deployment", "orders-pgpool", 2, 2, "pooler", "docker.io/pgpool/pgpool:4.5.4");
+  in.pods = { pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")),
+              pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
+              pod(member_pod("orders-1", "10.244.0.12", "node-2", "replica")),
+              pod(pgpool_pod("orders-pgpool-7d9f8-abcde", "10.244.0.21", "node-1")),
+              pod(pgpool_pod("orders-pgpool-7d9f8-fghij", "10.244.0.22", "node-2")) };
+  in.volume_claims = { volume_claim("pgdata-orders-0", "Bound"),
+                       volume_claim("pgdata-orders-1", "Bound"),
+                       volume_claim("pgdata-orders-2", "Bound") };
+  in.services = { service("orders-replica", "10.96.0.12", 5432),
+                  service("orders-primary", "10.96.0.11", 5432),
+                  service("orders", "10.96.0.10", 5432, "NodePort", 30432),
+                  service("orders-headless", "None", 5432) };
+  in.endpoints = { endpoints("orders-primary", { "10.244.0.11" }, 5432),
+                   endpoints("orders-replica", { "10.244.0.12", "10.244.0.13" }, 5432),
+                   endpoints("orders", { "10.244.0.21", "10.244.0.22" }, 5432),
+                   endpoints("orders-headless", { "10.244.0.11", "10.244.0.12", "10.244.0.13" },
+                             5432) };
+  in.patroni_cluster = read_fixture("patroni/cluster_v3.json");
+  in.patroni_nodes.emplace("orders-0", read_fixture("patroni/node_primary_v3.json"));
+  in.patroni_nodes.emplace("orders-1", read_fixture("patroni/node_replica_v3.json"));
+  in.patroni_nodes.emplace("orders-2", read_fixture("patroni/node_replica_v3.json"));
+  in.patroni_history = read_fixture("patroni/history.json");
+  in.pool_nodes.emplace("orders-pgpool-7d9f8-abcde", read_fixture("psql/pool_nodes.txt"));
+  in.pool_nodes.emplace("orders-pgpool-7d9f8-fghij", read_fixture("psql/pool_nodes.txt"));
+  return in;
+}
+
+} // namespace kpg::test
