@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <set>
 
 namespace kpg::kube {
@@ -116,19 +115,11 @@ bool is_apply_conflict(const ApiStatus& status)
 // A server-side apply conflict, explained: who owns which field, how to take over.
 std::string apply_conflict_text(const ApiStatus& status)
 {
-  std::map<std::string, std::vector<std::string>> fields_by_manager;
-  for (const auto& cause : status.causes) {
-    if (cause.reason == "FieldManagerConflict") {
-      fields_by_manager[cause.message].push_back(cause.field);
-    }
-  }
   std::string text = fmt::format("Apply failed: {} field(s) of this object are managed by another "
                                  "field manager:\n",
                                  status.causes.size());
-  for (const auto& [manager, fields] : fields_by_manager) {
-    for (const auto& field : fields) {
-      text += fmt::format("  {}  ({})\n", field, manager);
-    }
+  for (const auto& cause : status.causes) {
+    text += fmt::format("  {}  ({})\n", cause.field, cause.message);
   }
   text += "To take these fields over, re-run with --force-conflicts (kubectl-pg becomes their "
           "manager).\nTo leave them to their current manager, remove them from the manifest, or "
