@@ -4,3 +4,14 @@ set(KPG_PYTHON /usr/bin/python3)
 
 add_test(NAME cli-smoke
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/smoke.sh $<TARGET_FILE:kubectl-pg>)
+
+# src/kube over real HTTPS on loopback: api_server.py (aiohttp + cryptography,
+# certificates made at test time) and a doctest driver linking the library.
+set(KUBE_IT_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration/kube)
+add_executable(kube-integration-tests ${KUBE_IT_DIR}/main.cpp ${KUBE_IT_DIR}/api_server.cpp
+  ${KUBE_IT_DIR}/test_kube_https.cpp)
+target_link_libraries(kube-integration-tests PRIVATE kubectl-pg-lib doctest::doctest
+  kubectl_pg_warnings)
+target_compile_definitions(kube-integration-tests PRIVATE KPG_PYTHON="${KPG_PYTHON}"
+  KPG_API_SERVER="${KUBE_IT_DIR}/api_server.py" KPG_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+add_test(NAME kube-https COMMAND kube-integration-tests)

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 namespace kpg::kube {
@@ -94,8 +95,9 @@ void set_blob(CURL* easy, CURLoption option, const std::string& pem)
   curl_easy_setopt(easy, option, &blob);
 }
 
-TransportError make_error(CURLcode code, const char* detail, const std::string& authority,
-                          const RestConfig& config)
+TransportError make_error(CURLcode code, const char* detail, long os_errno,
+                          const std::string& authority, const RestConfig& config,
+                          const std::optional<std::string>& proxy)
 {
   const std::string why = detail[0] != '\0' ? std::string(detail) : curl_easy_strerror(code);
   const std::string ca =
@@ -111,7 +113,12 @@ TransportError make_error(CURLcode code, const char* detail, const std::string& 
   case CURLE_PROXY:
     return {TransportErrorKind::proxy, curl_code, fmt::format("proxy failed: {}", why)};
   case CURLE_COULDNT_CONNECT:
-    if (why.find("refused") != std::string::npos) {
+    if (proxy) {
+      return {TransportErrorKind::proxy, curl_code,
+              fmt::format("cannot connect to the proxy {} (from {}): {}", *proxy,
+                          config.proxy_url.empty() ? "the environment" : "proxy-url", why)};
+    }
+    if (os_errno == ECONNREFUSED) {
       return {TransportErrorKind::connection_refused, curl_code,
               fmt::format("The connection to the server {} was refused - did you specify the "
                           "right host or port?",
@@ -140,6 +147,13 @@ TransportError make_error(CURLcode code, const char* detail, const std::string& 
                         authority, why)};
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
+    if (why.find("alert") != std::string::npos) {
+      return {TransportErrorKind::tls_handshake, curl_code,
+              fmt::format("the server {} ended TLS with an alert: {} (a rejected, expired or "
+                          "unknown client certificate looks like this)",
+                          authority, why)};
+    }
+    [[fallthrough]];
   case CURLE_GOT_NOTHING:
   case CURLE_PARTIAL_FILE:
   case CURLE_HTTP2:
@@ -184,6 +198,16 @@ CurlTransport::CurlTransport(const RestConfig& config, EnvLookup env)
   m_url_base = fmt::format("{}://{}:{}{}", m_scheme, url_host, m_port, prefix);
   if (!config.tls_server_name.empty()) {
     m_connect_to = fmt::format("{}:{}:{}:{}", config.tls_server_name, m_port, m_host, m_port);
+  }
+  // The proxy: proxy-url, else the environment (read through EnvLookup, not by curl).
+  if (!config.proxy_url.empty()) {
+    m_proxy = config.proxy_url;
+  } else {
+    m_proxy = m_scheme == "https" ? env_any(m_env, {"HTTPS_PROXY", "https_proxy"})
+                                  : env_any(m_env, {"HTTP_PROXY", "http_proxy"});
+    if (m_proxy) {
+      m_no_proxy = env_any(m_env, {"NO_PROXY", "no_proxy"});
+    }
   }
   curl_share_setopt(m_share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   curl_share_setopt(m_share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
@@ -230,20 +254,9 @@ void CurlTransport::apply_connection_options(CURL* easy) const
   } else if (!m_config.ca_pem.empty()) {
     set_blob(easy, CURLOPT_CAINFO_BLOB, m_config.ca_pem);
   }
-  // The proxy: proxy-url, else the environment (read through EnvLookup, not by curl).
-  std::optional<std::string> proxy;
-  if (!m_config.proxy_url.empty()) {
-    proxy = m_config.proxy_url;
-  } else if (m_scheme == "https") {
-    proxy = env_any(m_env, {"HTTPS_PROXY", "https_proxy"});
-  } else {
-    proxy = env_any(m_env, {"HTTP_PROXY", "http_proxy"});
-  }
-  curl_easy_setopt(easy, CURLOPT_PROXY, proxy ? proxy->c_str() : "");
-  if (proxy && m_config.proxy_url.empty()) {
-    if (const auto no_proxy = env_any(m_env, {"NO_PROXY", "no_proxy"})) {
-      curl_easy_setopt(easy, CURLOPT_NOPROXY, no_proxy->c_str());
-    }
+  curl_easy_setopt(easy, CURLOPT_PROXY, m_proxy ? m_proxy->c_str() : "");
+  if (m_no_proxy) {
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, m_no_proxy->c_str());
   }
 }
 
@@ -266,12 +279,10 @@ Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& re
 
   const std::string url = m_url_base + request.path;
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_slist* connect_to = nullptr;
-  CurlHeaderList connect_to_list;
+  CurlHeaderList connect_to;
   if (!m_connect_to.empty()) {
-    connect_to_list.append(m_connect_to);
-    connect_to = connect_to_list.get();
-    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
+    connect_to.append(m_connect_to);
+    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to.get());
   }
 
   CurlHeaderList headers;
@@ -332,7 +343,10 @@ Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& re
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && response.stopped)) {
-    return unexpected(make_error(code, error_buffer.data(), m_host + ":" + m_port, m_config));
+    long os_errno = 0;
+    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+    return unexpected(
+      make_error(code, error_buffer.data(), os_errno, m_host + ":" + m_port, m_config, m_proxy));
   }
   return response;
 }

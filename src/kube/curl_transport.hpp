@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ private:
   std::string m_port;
   std::string m_url_base;   // scheme://(tls-server-name or host):port
   std::string m_connect_to; // CURLOPT_CONNECT_TO entry when tls-server-name is set
+  std::optional<std::string> m_proxy;
+  std::optional<std::string> m_no_proxy;
   CurlShare m_share;        // before m_handles: destroyed after them
   std::vector<std::unique_ptr<Handle>> m_handles;
   TransportStats m_stats;
