@@ -15,3 +15,10 @@ target_link_libraries(kube-integration-tests PRIVATE kubectl-pg-lib doctest::doc
 target_compile_definitions(kube-integration-tests PRIVATE KPG_PYTHON="${KPG_PYTHON}"
   KPG_API_SERVER="${KUBE_IT_DIR}/api_server.py" KPG_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_test(NAME kube-https COMMAND kube-integration-tests)
+
+# Benchmark: prints requests and TLS handshakes for applying 12 objects (README figures).
+add_executable(kube-apply-benchmark ${KUBE_IT_DIR}/bench_apply.cpp ${KUBE_IT_DIR}/api_server.cpp)
+target_link_libraries(kube-apply-benchmark PRIVATE kubectl-pg-lib kubectl_pg_warnings)
+target_compile_definitions(kube-apply-benchmark PRIVATE KPG_PYTHON="${KPG_PYTHON}"
+  KPG_API_SERVER="${KUBE_IT_DIR}/api_server.py")
+add_test(NAME kube-apply-benchmark COMMAND kube-apply-benchmark)
