@@ -32,10 +32,11 @@ std::optional<ApiStatus> parse_status(std::string_view body)
     status.group = json_string(*details, "group");
     status.kind = json_string(*details, "kind");
     status.retry_after_seconds = details->value("retryAfterSeconds", 0);
-    if (const auto causes = details->find("causes"); causes != details->end() && causes->is_array()) {
+    if (const auto causes = details->find("causes");
+        causes != details->end() && causes->is_array()) {
       for (const auto& cause : *causes) {
-        status.causes.push_back(
-          {json_string(cause, "reason"), json_string(cause, "message"), json_string(cause, "field")});
+        status.causes.push_back({ json_string(cause, "reason"), json_string(cause, "message"),
+                                  json_string(cause, "field") });
       }
     }
   }
@@ -57,43 +58,44 @@ std::pair<std::string, std::string> generic_reason(int code, std::string_view ve
                                                    const std::string& server_message)
 {
   switch (code) {
-  case 409:
-    return {verb == "POST" ? "AlreadyExists" : "Conflict", "the server reported a conflict"};
-  case 404:
-    return {"NotFound", "the server could not find the requested resource"};
-  case 400:
-    return {"BadRequest", "the server rejected our request for an unknown reason"};
-  case 401:
-    return {"Unauthorized", "the server has asked for the client to provide credentials"};
-  case 403:
-    return {"Forbidden", server_message};
-  case 405:
-    return {"MethodNotAllowed", "the server does not allow this method on the requested resource"};
-  case 406:
-    return {"NotAcceptable",
-            "the server was unable to respond with a content type that the client supports"};
-  case 415:
-    return {"UnsupportedMediaType", server_message};
-  case 422:
-    return {"Invalid", "the server rejected our request due to an error in our request"};
-  case 429:
-    return {"TooManyRequests",
-            "the server has received too many requests and has asked us to try again later"};
-  case 503:
-    return {"ServiceUnavailable", "the server is currently unable to handle the request"};
-  case 504:
-    return {"Timeout", "the server was unable to return a response in the time allotted, but "
-                       "may still be processing the request"};
-  default:
-    if (code >= 500) {
-      return {"InternalError",
-              fmt::format("an error on the server (\"{}\") has prevented the request from "
-                          "succeeding",
-                          server_message)};
-    }
-    return {"", fmt::format("the server responded with the status code {} but did not return "
-                            "more information",
-                            code)};
+    case 409:
+      return { verb == "POST" ? "AlreadyExists" : "Conflict", "the server reported a conflict" };
+    case 404:
+      return { "NotFound", "the server could not find the requested resource" };
+    case 400:
+      return { "BadRequest", "the server rejected our request for an unknown reason" };
+    case 401:
+      return { "Unauthorized", "the server has asked for the client to provide credentials" };
+    case 403:
+      return { "Forbidden", server_message };
+    case 405:
+      return { "MethodNotAllowed",
+               "the server does not allow this method on the requested resource" };
+    case 406:
+      return { "NotAcceptable",
+               "the server was unable to respond with a content type that the client supports" };
+    case 415:
+      return { "UnsupportedMediaType", server_message };
+    case 422:
+      return { "Invalid", "the server rejected our request due to an error in our request" };
+    case 429:
+      return { "TooManyRequests",
+               "the server has received too many requests and has asked us to try again later" };
+    case 503:
+      return { "ServiceUnavailable", "the server is currently unable to handle the request" };
+    case 504:
+      return { "Timeout", "the server was unable to return a response in the time allotted, but "
+                          "may still be processing the request" };
+    default:
+      if (code >= 500) {
+        return { "InternalError",
+                 fmt::format("an error on the server (\"{}\") has prevented the request from "
+                             "succeeding",
+                             server_message) };
+      }
+      return { "", fmt::format("the server responded with the status code {} but did not return "
+                               "more information",
+                               code) };
   }
 }
 
@@ -107,9 +109,9 @@ std::string lower(std::string_view text)
 
 bool is_apply_conflict(const ApiStatus& status)
 {
-  return status.code == 409
-         && std::any_of(status.causes.begin(), status.causes.end(),
-                        [](const StatusCause& c) { return c.reason == "FieldManagerConflict"; });
+  return status.code == 409 &&
+         std::any_of(status.causes.begin(), status.causes.end(),
+                     [](const StatusCause& c) { return c.reason == "FieldManagerConflict"; });
 }
 
 // A server-side apply conflict, explained: who owns which field, how to take over.
@@ -215,10 +217,10 @@ bool KubeError::is_expired() const
     return true;
   }
   const auto& causes = error->status().causes;
-  return error->code() == 504
-         && std::any_of(causes.begin(), causes.end(), [](const StatusCause& cause) {
-              return cause.reason == "ResourceVersionTooLarge";
-            });
+  return error->code() == 504 &&
+         std::any_of(causes.begin(), causes.end(), [](const StatusCause& cause) {
+           return cause.reason == "ResourceVersionTooLarge";
+         });
 }
 
 std::string KubeError::text() const
@@ -231,8 +233,8 @@ std::string KubeError::text() const
 
 Error to_command_error(const KubeError& error, std::string_view attempting, Access access)
 {
-  const bool cannot_read = error.transport() != nullptr || error.code() == 401
-                           || error.code() == 403;
+  const bool cannot_read =
+    error.transport() != nullptr || error.code() == 401 || error.code() == 403;
   const ExitCode code =
     access == Access::read && cannot_read ? ExitCode::unreachable : ExitCode::failure;
   return Error(fmt::format("{}: {}", attempting, error.text()), code);

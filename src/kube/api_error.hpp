@@ -51,7 +51,8 @@ ApiStatus status_from_response(const HttpResponse& response, std::string_view ve
 class ApiError
 {
 public:
-  explicit ApiError(ApiStatus status) : m_status(std::move(status))
+  explicit ApiError(ApiStatus status)
+    : m_status(std::move(status))
   {
   }
   const ApiStatus& status() const
@@ -85,10 +86,12 @@ std::string transport_error_text(const TransportError& error);
 class KubeError
 {
 public:
-  KubeError(ApiError error) : m_error(std::move(error)) // NOLINT(google-explicit-constructor)
+  KubeError(ApiError error)
+    : m_error(std::move(error)) // NOLINT(google-explicit-constructor)
   {
   }
-  KubeError(TransportError error) : m_error(std::move(error)) // NOLINT(google-explicit-constructor)
+  KubeError(TransportError error)
+    : m_error(std::move(error)) // NOLINT(google-explicit-constructor)
   {
   }
   const ApiError* api() const
@@ -117,7 +120,11 @@ private:
 };
 
 // Whether the failing request read the cluster or changed it: decides the exit code.
-enum class Access { read, write };
+enum class Access
+{
+  read,
+  write
+};
 
 // The command-level error: "<attempting>: <text>" with exit code 4
 // (unreachable) for transport and authentication failures (401, 403) while

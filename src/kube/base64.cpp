@@ -27,8 +27,8 @@ const unsigned char* as_bytes(std::string_view text)
 std::string base64_encode(std::string_view bytes)
 {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      as_bytes(bytes), static_cast<int>(bytes.size()));
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), as_bytes(bytes),
+                                      static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(written));
   return out;
 }
@@ -43,8 +43,8 @@ Expected<std::string, std::string> base64_decode(std::string_view text)
   std::string out(3 * (text.size() / 4) + 3, '\0');
   int written = 0;
   auto* dest = reinterpret_cast<unsigned char*>(out.data());
-  if (EVP_DecodeUpdate(ctx.get(), dest, &written, as_bytes(text), static_cast<int>(text.size()))
-      < 0) {
+  if (EVP_DecodeUpdate(ctx.get(), dest, &written, as_bytes(text), static_cast<int>(text.size())) <
+      0) {
     return unexpected(std::string("illegal base64 data"));
   }
   int final_written = 0;

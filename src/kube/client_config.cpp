@@ -111,8 +111,8 @@ void validate_user(const std::string& name, const KubeconfigUser& user,
     }
     if (exec.interactive_mode.empty()) {
       errors.push_back("interactiveMode must be specified " + suffix);
-    } else if (exec.interactive_mode != "Never" && exec.interactive_mode != "IfAvailable"
-               && exec.interactive_mode != "Always") {
+    } else if (exec.interactive_mode != "Never" && exec.interactive_mode != "IfAvailable" &&
+               exec.interactive_mode != "Always") {
       errors.push_back(
         fmt::format("invalid interactiveMode for {}: \"{}\"", name, exec.interactive_mode));
     }
@@ -126,9 +126,9 @@ void validate_user(const std::string& name, const KubeconfigUser& user,
 
 bool is_empty(const KubeconfigCluster& cluster)
 {
-  return cluster.server.empty() && cluster.certificate_authority.empty()
-         && cluster.certificate_authority_data.empty() && cluster.tls_server_name.empty()
-         && cluster.proxy_url.empty() && !cluster.insecure_skip_tls_verify;
+  return cluster.server.empty() && cluster.certificate_authority.empty() &&
+         cluster.certificate_authority_data.empty() && cluster.tls_server_name.empty() &&
+         cluster.proxy_url.empty() && !cluster.insecure_skip_tls_verify;
 }
 
 // client-go validation.go validateClusterInfo.
@@ -172,7 +172,7 @@ std::string invalid_configuration(const std::vector<std::string>& errors)
 
 nlohmann::json exec_cluster_info(const KubeconfigCluster& cluster, const std::string& ca_pem)
 {
-  nlohmann::json info = {{"server", cluster.server}};
+  nlohmann::json info = { { "server", cluster.server } };
   if (!cluster.tls_server_name.empty()) {
     info["tls-server-name"] = cluster.tls_server_name;
   }
@@ -196,16 +196,17 @@ nlohmann::json exec_cluster_info(const KubeconfigCluster& cluster, const std::st
 
 std::shared_ptr<CredentialSource> user_credentials(const std::string& user_name,
                                                    const KubeconfigUser& user,
-                                                   const nlohmann::json& cluster_info,
-                                                   Clock& clock, const LoadOptions& load)
+                                                   const nlohmann::json& cluster_info, Clock& clock,
+                                                   const LoadOptions& load)
 {
   CredentialSource::Credential credential;
   if (!user.client_certificate_data.empty() || !user.client_certificate.empty()) {
-    credential.client_cert_pem = SecretString(user.client_certificate_data.empty()
-                                                ? read_file(user.client_certificate)
-                                                : user.client_certificate_data);
-    credential.client_key_pem =
-      user.client_key_data.empty() ? SecretString(read_file(user.client_key)) : user.client_key_data;
+    credential.client_cert_pem =
+      SecretString(user.client_certificate_data.empty() ? read_file(user.client_certificate)
+                                                        : user.client_certificate_data);
+    credential.client_key_pem = user.client_key_data.empty()
+                                  ? SecretString(read_file(user.client_key))
+                                  : user.client_key_data;
   }
   if (!user.token.empty()) {
     credential.bearer_token = user.token;
@@ -247,9 +248,9 @@ std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const 
   }
   RestConfig config;
   const bool ipv6 = host->find(':') != std::string::npos;
-  config.server = options.server.empty()
-                    ? fmt::format("https://{}{}{}:{}", ipv6 ? "[" : "", *host, ipv6 ? "]" : "", *port)
-                    : options.server;
+  config.server = options.server.empty() ? fmt::format("https://{}{}{}:{}", ipv6 ? "[" : "", *host,
+                                                       ipv6 ? "]" : "", *port)
+                                         : options.server;
   const std::string ca_path = load.service_account_dir + "/ca.crt";
   if (!open_error(ca_path)) {
     config.ca_pem = read_file(ca_path);
@@ -257,7 +258,7 @@ std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const 
   }
   if (!options.token.empty()) {
     config.credentials = std::make_shared<StaticCredentialSource>(
-      CredentialSource::Credential{SecretString(options.token), {}, {}});
+      CredentialSource::Credential{ SecretString(options.token), {}, {} });
   } else {
     config.credentials =
       std::make_shared<TokenFileCredentialSource>(token_path, "the pod's service account");
@@ -278,7 +279,8 @@ std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const 
   return config;
 }
 
-template<typename Map> const typename Map::mapped_type* find(const Map& map, const std::string& key)
+template<typename Map>
+const typename Map::mapped_type* find(const Map& map, const std::string& key)
 {
   const auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
@@ -302,7 +304,8 @@ std::chrono::milliseconds parse_request_timeout(const std::string& text)
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t number_start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) != 0 || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) != 0 || text[i] == '.')) {
       ++i;
     }
     if (i == number_start) {
@@ -420,10 +423,10 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
   config.disable_compression = cluster.disable_compression;
   // client-go IsConfigTransportTLS: credentials go only to https servers.
   if (config.server.rfind("https://", 0) == 0) {
-    config.credentials = user_credentials(context.user, user,
-                                          exec_cluster_info(cluster, config.ca_pem), clock, load);
+    config.credentials =
+      user_credentials(context.user, user, exec_cluster_info(cluster, config.ca_pem), clock, load);
   }
-  config.namespace_name = !options.namespace_name.empty() ? options.namespace_name
+  config.namespace_name = !options.namespace_name.empty()   ? options.namespace_name
                           : !context.namespace_name.empty() ? context.namespace_name
                                                             : "default";
   config.context_name = context_name;

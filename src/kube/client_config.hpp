@@ -14,9 +14,9 @@
 //   KUBERNETES_SERVICE_HOST/PORT are set and the service account token exists.
 //
 // Errors are worded as client-go's (validation.go), e.g.
-//   invalid configuration: more than one authentication method found for u; found [token basicAuth], only one is allowed
-//   context "x" does not exist
-//   specifying a root certificates file with the insecure flag is not allowed
+//   invalid configuration: more than one authentication method found for u; found [token
+//   basicAuth], only one is allowed context "x" does not exist specifying a root certificates file
+//   with the insecure flag is not allowed
 
 #include "core/clock.hpp"
 #include "core/context.hpp"

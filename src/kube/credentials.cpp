@@ -3,19 +3,19 @@
 #include "core/error.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 namespace kpg::kube {
 
 bool TokenFileCredentialSource::FileIdentity::operator==(const FileIdentity& other) const
 {
-  return inode == other.inode && size == other.size && mtime.tv_sec == other.mtime.tv_sec
-         && mtime.tv_nsec == other.mtime.tv_nsec;
+  return inode == other.inode && size == other.size && mtime.tv_sec == other.mtime.tv_sec &&
+         mtime.tv_nsec == other.mtime.tv_nsec;
 }
 
 TokenFileCredentialSource::TokenFileCredentialSource(std::string path, std::string owner,
@@ -29,14 +29,13 @@ TokenFileCredentialSource::TokenFileCredentialSource(std::string path, std::stri
 CredentialSource::Credential TokenFileCredentialSource::current()
 {
   struct stat info
-  {
-  };
+  {};
   if (::stat(m_path.c_str(), &info) != 0) {
-    throw Error(fmt::format("reading the token file {} of {}: {}", m_path, m_owner,
-                            std::strerror(errno)),
-                ExitCode::unreachable);
+    throw Error(
+      fmt::format("reading the token file {} of {}: {}", m_path, m_owner, std::strerror(errno)),
+      ExitCode::unreachable);
   }
-  const FileIdentity now{info.st_ino, info.st_size, info.st_mtim};
+  const FileIdentity now{ info.st_ino, info.st_size, info.st_mtim };
   if (now == m_read && !m_credential.bearer_token.empty()) {
     return m_credential;
   }

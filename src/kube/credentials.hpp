@@ -7,9 +7,10 @@
 
 #include "kube/rest_config.hpp"
 
+#include <sys/types.h>
+
 #include <ctime>
 #include <string>
-#include <sys/types.h>
 
 namespace kpg::kube {
 
@@ -17,16 +18,15 @@ namespace kpg::kube {
 class StaticCredentialSource : public CredentialSource
 {
 public:
-  explicit StaticCredentialSource(Credential credential) : m_credential(std::move(credential))
+  explicit StaticCredentialSource(Credential credential)
+    : m_credential(std::move(credential))
   {
   }
   Credential current() override
   {
     return m_credential;
   }
-  void invalidate() override
-  {
-  }
+  void invalidate() override {}
 
 private:
   Credential m_credential;

@@ -43,7 +43,8 @@ public:
   CurlHeaderList() = default;
   CurlHeaderList(const CurlHeaderList&) = delete;
   CurlHeaderList& operator=(const CurlHeaderList&) = delete;
-  CurlHeaderList(CurlHeaderList&& other) noexcept : m_list(other.m_list)
+  CurlHeaderList(CurlHeaderList&& other) noexcept
+    : m_list(other.m_list)
   {
     other.m_list = nullptr;
   }

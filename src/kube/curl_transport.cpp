@@ -91,7 +91,7 @@ std::optional<std::string> env_any(const EnvLookup& env, std::initializer_list<c
 
 void set_blob(CURL* easy, CURLoption option, const std::string& pem)
 {
-  curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+  curl_blob blob{ const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY };
   curl_easy_setopt(easy, option, &blob);
 }
 
@@ -104,64 +104,66 @@ TransportError make_error(CURLcode code, const char* detail, long os_errno,
     config.ca_pem.empty() ? std::string("the system CA store") : config.ca_origin;
   const int curl_code = static_cast<int>(code);
   switch (code) {
-  case CURLE_COULDNT_RESOLVE_HOST:
-    return {TransportErrorKind::dns, curl_code,
-            fmt::format("cannot resolve the API server host of {} (DNS lookup failed: {}); check "
-                        "`server` in the kubeconfig, DNS and VPN",
-                        config.server, why)};
-  case CURLE_COULDNT_RESOLVE_PROXY:
-  case CURLE_PROXY:
-    return {TransportErrorKind::proxy, curl_code, fmt::format("proxy failed: {}", why)};
-  case CURLE_COULDNT_CONNECT:
-    if (proxy) {
-      return {TransportErrorKind::proxy, curl_code,
-              fmt::format("cannot connect to the proxy {} (from {}): {}", *proxy,
-                          config.proxy_url.empty() ? "the environment" : "proxy-url", why)};
-    }
-    if (os_errno == ECONNREFUSED) {
-      return {TransportErrorKind::connection_refused, curl_code,
-              fmt::format("The connection to the server {} was refused - did you specify the "
-                          "right host or port?",
-                          authority)};
-    }
-    return {TransportErrorKind::other, curl_code,
-            fmt::format("cannot connect to {}: {}", authority, why)};
-  case CURLE_OPERATION_TIMEDOUT:
-    return {TransportErrorKind::timeout, curl_code,
-            fmt::format("timed out talking to {}: {} (see --request-timeout)", authority, why)};
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CACERT_BADFILE:
-    return {TransportErrorKind::tls_verify, curl_code,
-            fmt::format("TLS verification of the server {} failed: {}; the trusted CA is {}. Check "
-                        "certificate-authority(-data) and tls-server-name of the cluster",
-                        authority, why, ca)};
-  case CURLE_SSL_CERTPROBLEM:
-  case CURLE_SSL_CLIENTCERT:
-    return {TransportErrorKind::client_certificate, curl_code,
-            fmt::format("the client certificate or key cannot be used with {}: {}", authority,
-                        why)};
-  case CURLE_SSL_CONNECT_ERROR:
-    return {TransportErrorKind::tls_handshake, curl_code,
-            fmt::format("TLS handshake with {} failed: {} (a server that rejects the client "
-                        "certificate fails here too)",
-                        authority, why)};
-  case CURLE_RECV_ERROR:
-  case CURLE_SEND_ERROR:
-    if (why.find("alert") != std::string::npos) {
-      return {TransportErrorKind::tls_handshake, curl_code,
-              fmt::format("the server {} ended TLS with an alert: {} (a rejected, expired or "
-                          "unknown client certificate looks like this)",
-                          authority, why)};
-    }
-    [[fallthrough]];
-  case CURLE_GOT_NOTHING:
-  case CURLE_PARTIAL_FILE:
-  case CURLE_HTTP2:
-  case CURLE_HTTP2_STREAM:
-    return {TransportErrorKind::connection_dropped, curl_code,
-            fmt::format("the connection to {} was closed: {}", authority, why)};
-  default:
-    return {TransportErrorKind::other, curl_code, fmt::format("{}: {}", authority, why)};
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return { TransportErrorKind::dns, curl_code,
+               fmt::format(
+                 "cannot resolve the API server host of {} (DNS lookup failed: {}); check "
+                 "`server` in the kubeconfig, DNS and VPN",
+                 config.server, why) };
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_PROXY:
+      return { TransportErrorKind::proxy, curl_code, fmt::format("proxy failed: {}", why) };
+    case CURLE_COULDNT_CONNECT:
+      if (proxy) {
+        return { TransportErrorKind::proxy, curl_code,
+                 fmt::format("cannot connect to the proxy {} (from {}): {}", *proxy,
+                             config.proxy_url.empty() ? "the environment" : "proxy-url", why) };
+      }
+      if (os_errno == ECONNREFUSED) {
+        return { TransportErrorKind::connection_refused, curl_code,
+                 fmt::format("The connection to the server {} was refused - did you specify the "
+                             "right host or port?",
+                             authority) };
+      }
+      return { TransportErrorKind::other, curl_code,
+               fmt::format("cannot connect to {}: {}", authority, why) };
+    case CURLE_OPERATION_TIMEDOUT:
+      return { TransportErrorKind::timeout, curl_code,
+               fmt::format("timed out talking to {}: {} (see --request-timeout)", authority, why) };
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+      return { TransportErrorKind::tls_verify, curl_code,
+               fmt::format(
+                 "TLS verification of the server {} failed: {}; the trusted CA is {}. Check "
+                 "certificate-authority(-data) and tls-server-name of the cluster",
+                 authority, why, ca) };
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CLIENTCERT:
+      return { TransportErrorKind::client_certificate, curl_code,
+               fmt::format("the client certificate or key cannot be used with {}: {}", authority,
+                           why) };
+    case CURLE_SSL_CONNECT_ERROR:
+      return { TransportErrorKind::tls_handshake, curl_code,
+               fmt::format("TLS handshake with {} failed: {} (a server that rejects the client "
+                           "certificate fails here too)",
+                           authority, why) };
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      if (why.find("alert") != std::string::npos) {
+        return { TransportErrorKind::tls_handshake, curl_code,
+                 fmt::format("the server {} ended TLS with an alert: {} (a rejected, expired or "
+                             "unknown client certificate looks like this)",
+                             authority, why) };
+      }
+      [[fallthrough]];
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return { TransportErrorKind::connection_dropped, curl_code,
+               fmt::format("the connection to {} was closed: {}", authority, why) };
+    default:
+      return { TransportErrorKind::other, curl_code, fmt::format("{}: {}", authority, why) };
   }
 }
 
@@ -180,8 +182,8 @@ CurlTransport::CurlTransport(const RestConfig& config, EnvLookup env)
 {
   CurlUrl url(curl_url());
   if (!url || curl_url_set(url.get(), CURLUPART_URL, config.server.c_str(), 0) != CURLUE_OK) {
-    throw Error(fmt::format("invalid API server URL \"{}\": expected https://host[:port]",
-                            config.server));
+    throw Error(
+      fmt::format("invalid API server URL \"{}\": expected https://host[:port]", config.server));
   }
   m_scheme = url_part(url.get(), CURLUPART_SCHEME);
   if (m_scheme != "https" && m_scheme != "http") {
@@ -203,10 +205,10 @@ CurlTransport::CurlTransport(const RestConfig& config, EnvLookup env)
   if (!config.proxy_url.empty()) {
     m_proxy = config.proxy_url;
   } else {
-    m_proxy = m_scheme == "https" ? env_any(m_env, {"HTTPS_PROXY", "https_proxy"})
-                                  : env_any(m_env, {"HTTP_PROXY", "http_proxy"});
+    m_proxy = m_scheme == "https" ? env_any(m_env, { "HTTPS_PROXY", "https_proxy" })
+                                  : env_any(m_env, { "HTTP_PROXY", "http_proxy" });
     if (m_proxy) {
-      m_no_proxy = env_any(m_env, {"NO_PROXY", "no_proxy"});
+      m_no_proxy = env_any(m_env, { "NO_PROXY", "no_proxy" });
     }
   }
   curl_share_setopt(m_share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
@@ -272,7 +274,7 @@ Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& re
     {
       handle.busy = false;
     }
-  } release{handle};
+  } release{ handle };
   CURL* easy = handle.easy.get();
   curl_easy_reset(easy);
   apply_connection_options(easy);
@@ -327,7 +329,7 @@ Expected<HttpResponse, TransportError> CurlTransport::send(const HttpRequest& re
   }
 
   HttpResponse response;
-  TransferState state{&response, &on_chunk, easy};
+  TransferState state{ &response, &on_chunk, easy };
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &state);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);

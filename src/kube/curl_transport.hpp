@@ -48,7 +48,7 @@ public:
   ~CurlTransport() override;
 
   Expected<HttpResponse, TransportError> send(const HttpRequest& request,
-                                             const BodyChunkHandler& on_chunk) override;
+                                              const BodyChunkHandler& on_chunk) override;
 
   TransportStats stats() const
   {
@@ -74,7 +74,7 @@ private:
   std::string m_connect_to; // CURLOPT_CONNECT_TO entry when tls-server-name is set
   std::optional<std::string> m_proxy;
   std::optional<std::string> m_no_proxy;
-  CurlShare m_share;        // before m_handles: destroyed after them
+  CurlShare m_share; // before m_handles: destroyed after them
   std::vector<std::unique_ptr<Handle>> m_handles;
   TransportStats m_stats;
 };

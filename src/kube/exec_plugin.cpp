@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -11,7 +12,6 @@
 #include <fcntl.h>
 #include <map>
 #include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -30,7 +30,8 @@ constexpr const char* k_install_help =
 class UniqueFd
 {
 public:
-  explicit UniqueFd(int fd = -1) : m_fd(fd)
+  explicit UniqueFd(int fd = -1)
+    : m_fd(fd)
   {
   }
   UniqueFd(const UniqueFd&) = delete;
@@ -90,7 +91,7 @@ PluginRun run_process(const std::vector<std::string>& argv, const std::vector<st
                       bool connect_stdin)
 {
   PluginRun run;
-  std::array<int, 2> pipe_fds{-1, -1};
+  std::array<int, 2> pipe_fds{ -1, -1 };
   if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
     run.spawn_error = errno;
     return run;
@@ -171,9 +172,8 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   int consumed = 0;
   const std::string copy(text);
   if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed)
-        != 6
-      || consumed != 19) {
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
@@ -248,24 +248,25 @@ bool ExecCredentialSource::interactive() const
 CredentialSource::Credential ExecCredentialSource::run_plugin()
 {
   const std::string& version = m_config.api_version;
-  if (version != "client.authentication.k8s.io/v1"
-      && version != "client.authentication.k8s.io/v1beta1") {
+  if (version != "client.authentication.k8s.io/v1" &&
+      version != "client.authentication.k8s.io/v1beta1") {
     throw Error(fmt::format("exec plugin: invalid apiVersion \"{}\"", version));
   }
   const bool is_interactive = interactive();
-  nlohmann::json info = {{"kind", "ExecCredential"},
-                         {"apiVersion", version},
-                         {"spec", {{"interactive", is_interactive}}}};
+  nlohmann::json info = { { "kind", "ExecCredential" },
+                          { "apiVersion", version },
+                          { "spec", { { "interactive", is_interactive } } } };
   if (m_config.provide_cluster_info && !m_cluster_info.is_null()) {
     info["spec"]["cluster"] = m_cluster_info;
   }
-  std::vector<std::string> argv{m_config.command};
+  std::vector<std::string> argv{ m_config.command };
   argv.insert(argv.end(), m_config.args.begin(), m_config.args.end());
   ++m_runs;
-  const PluginRun run = run_process(argv, plugin_environment(m_config, info.dump()), is_interactive);
+  const PluginRun run =
+    run_process(argv, plugin_environment(m_config, info.dump()), is_interactive);
   if (run.spawn_error == ENOENT || run.spawn_error == EACCES) {
-    std::string message = fmt::format("exec: executable {} not found{}", m_config.command,
-                                      k_install_help);
+    std::string message =
+      fmt::format("exec: executable {} not found{}", m_config.command, k_install_help);
     if (!m_config.install_hint.empty()) {
       message += "\n\n" + m_config.install_hint;
     }
@@ -275,8 +276,8 @@ CredentialSource::Credential ExecCredentialSource::run_plugin()
     throw Error(fmt::format("exec: {}", std::strerror(run.spawn_error)));
   }
   if (run.exit_code != 0) {
-    throw Error(fmt::format("exec: executable {} failed with exit code {}", m_config.command,
-                            run.exit_code));
+    throw Error(
+      fmt::format("exec: executable {} failed with exit code {}", m_config.command, run.exit_code));
   }
   const auto doc = nlohmann::json::parse(run.stdout_text, nullptr, false);
   if (!doc.is_object()) {
@@ -295,8 +296,8 @@ CredentialSource::Credential ExecCredentialSource::run_plugin()
   credential.bearer_token = SecretString(json_text(*status, "token"));
   credential.client_cert_pem = SecretString(json_text(*status, "clientCertificateData"));
   credential.client_key_pem = SecretString(json_text(*status, "clientKeyData"));
-  if (credential.bearer_token.empty() && credential.client_cert_pem.empty()
-      && credential.client_key_pem.empty()) {
+  if (credential.bearer_token.empty() && credential.client_cert_pem.empty() &&
+      credential.client_key_pem.empty()) {
     throw Error("exec plugin didn't return a token or cert/key pair");
   }
   if (credential.client_cert_pem.empty() != credential.client_key_pem.empty()) {

@@ -32,7 +32,11 @@
 
 namespace kpg::kube {
 
-enum class StdinIsTerminal { no, yes };
+enum class StdinIsTerminal
+{
+  no,
+  yes
+};
 
 class ExecCredentialSource : public CredentialSource
 {

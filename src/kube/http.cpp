@@ -5,21 +5,18 @@
 
 namespace kpg::kube {
 
-namespace {
-
-bool iequals(std::string_view a, std::string_view b)
+bool header_name_equals(std::string_view a, std::string_view b)
 {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   });
 }
-
-} // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const
 {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) {
+    if (header_name_equals(key, name)) {
       return value;
     }
   }
@@ -30,7 +27,7 @@ std::vector<std::string> HttpResponse::headers_named(std::string_view name) cons
 {
   std::vector<std::string> values;
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) {
+    if (header_name_equals(key, name)) {
       values.push_back(value);
     }
   }

@@ -19,22 +19,27 @@ namespace kpg::kube {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// HTTP header names compare case-insensitively (RFC 9110 5.1).
+bool header_name_equals(std::string_view a, std::string_view b);
+
 struct HttpRequest
 {
   std::string method = "GET";
   std::string path; // path and query from the server root: "/api/v1/namespaces/db/pods?limit=500"
-  HttpHeaders headers; // besides Authorization, User-Agent and Accept-Encoding, which the transport sets
+  HttpHeaders
+    headers; // besides Authorization, User-Agent and Accept-Encoding, which the transport sets
   std::string body;
-  CredentialSource::Credential credential; // bearer token and/or client certificate for this request
+  CredentialSource::Credential
+    credential; // bearer token and/or client certificate for this request
   // 0: no overall timeout (watches, proxies, --request-timeout=0).
-  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds timeout{ 0 };
 };
 
 struct HttpResponse
 {
   long status = 0;
-  HttpHeaders headers; // names as received; look up with header()
-  std::string body;    // empty when the body was streamed to a BodyChunkHandler
+  HttpHeaders headers;  // names as received; look up with header()
+  std::string body;     // empty when the body was streamed to a BodyChunkHandler
   bool stopped = false; // the BodyChunkHandler asked to stop before the end of the body
 
   // The first header called `name` (case-insensitive).
@@ -44,7 +49,8 @@ struct HttpResponse
 };
 
 // Why a request got no HTTP response at all.
-enum class TransportErrorKind {
+enum class TransportErrorKind
+{
   dns,                // the host name does not resolve
   connection_refused, // nothing listens, or a firewall rejects
   timeout,            // connect or --request-timeout ran out
@@ -74,7 +80,7 @@ public:
   // `on_chunk`, a 2xx body goes to it piece by piece instead of into
   // HttpResponse::body (other statuses are still buffered, to read the Status).
   virtual Expected<HttpResponse, TransportError> send(const HttpRequest& request,
-                                                     const BodyChunkHandler& on_chunk) = 0;
+                                                      const BodyChunkHandler& on_chunk) = 0;
 };
 
 } // namespace kpg::kube

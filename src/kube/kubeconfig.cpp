@@ -3,7 +3,6 @@
 #include "kube/base64.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <yaml-cpp/yaml.h>
 
 namespace kpg::kube {
 
@@ -96,24 +96,24 @@ std::vector<std::string> string_list(const YAML::Node& map, const char* key,
 nlohmann::json to_json(const YAML::Node& node)
 {
   switch (node.Type()) {
-  case YAML::NodeType::Map: {
-    nlohmann::json object = nlohmann::json::object();
-    for (const auto& entry : node) {
-      object[entry.first.Scalar()] = to_json(entry.second);
+    case YAML::NodeType::Map: {
+      nlohmann::json object = nlohmann::json::object();
+      for (const auto& entry : node) {
+        object[entry.first.Scalar()] = to_json(entry.second);
+      }
+      return object;
     }
-    return object;
-  }
-  case YAML::NodeType::Sequence: {
-    nlohmann::json array = nlohmann::json::array();
-    for (const auto& item : node) {
-      array.push_back(to_json(item));
+    case YAML::NodeType::Sequence: {
+      nlohmann::json array = nlohmann::json::array();
+      for (const auto& item : node) {
+        array.push_back(to_json(item));
+      }
+      return array;
     }
-    return array;
-  }
-  case YAML::NodeType::Scalar:
-    return node.Scalar();
-  default:
-    return nullptr;
+    case YAML::NodeType::Scalar:
+      return node.Scalar();
+    default:
+      return nullptr;
   }
 }
 
@@ -131,7 +131,8 @@ ExecConfig parse_exec(const YAML::Node& node, const fs::path& base, const std::s
       throw FormatError(fmt::format("{}.env: expected a list", where));
     }
     for (const auto& item : env) {
-      exec.env.push_back({scalar(item, "name", where + ".env"), scalar(item, "value", where + ".env")});
+      exec.env.push_back(
+        { scalar(item, "name", where + ".env"), scalar(item, "value", where + ".env") });
     }
   }
   exec.install_hint = scalar(node, "installHint", where);
@@ -150,8 +151,7 @@ KubeconfigCluster parse_cluster(const YAML::Node& node, const fs::path& base,
   KubeconfigCluster cluster;
   cluster.server = scalar(node, "server", where);
   cluster.tls_server_name = scalar(node, "tls-server-name", where);
-  cluster.certificate_authority =
-    resolve_path(scalar(node, "certificate-authority", where), base);
+  cluster.certificate_authority = resolve_path(scalar(node, "certificate-authority", where), base);
   cluster.certificate_authority_data = data_field(node, "certificate-authority-data", where);
   cluster.insecure_skip_tls_verify = boolean(node, "insecure-skip-tls-verify", where);
   cluster.proxy_url = scalar(node, "proxy-url", where);
@@ -256,9 +256,9 @@ Expected<Kubeconfig, std::string> parse_kubeconfig(std::string_view yaml, const 
                      });
     parse_named_list(root, "contexts", "context", config.contexts,
                      [&](const YAML::Node& node, const std::string& where) {
-                       return KubeconfigContext{scalar(node, "cluster", where),
-                                                scalar(node, "user", where),
-                                                scalar(node, "namespace", where)};
+                       return KubeconfigContext{ scalar(node, "cluster", where),
+                                                 scalar(node, "user", where),
+                                                 scalar(node, "namespace", where) };
                      });
   } catch (const YAML::Exception& e) {
     return unexpected(fmt::format("error loading config file \"{}\": yaml: line {}: {}", file,
@@ -277,8 +277,8 @@ Expected<Kubeconfig, std::string> read_kubeconfig(const std::string& file)
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    return unexpected(fmt::format("error loading config file \"{}\": open {}: permission denied",
-                                  file, file));
+    return unexpected(
+      fmt::format("error loading config file \"{}\": open {}: permission denied", file, file));
   }
   std::ostringstream text;
   text << in.rdbuf();

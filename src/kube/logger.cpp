@@ -1,22 +1,15 @@
 #include "kube/logger.hpp"
 
+#include "kube/http.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <ostream>
 
 namespace kpg::kube {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b)
-{
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 void redact_secrets(nlohmann::json& doc)
 {
@@ -24,7 +17,7 @@ void redact_secrets(nlohmann::json& doc)
     return;
   }
   if (doc.value("kind", "") == "Secret") {
-    for (const char* key : {"data", "stringData"}) {
+    for (const char* key : { "data", "stringData" }) {
       if (auto it = doc.find(key); it != doc.end() && it->is_object()) {
         for (auto& [name, value] : it->items()) {
           value = "<redacted>";
@@ -32,7 +25,7 @@ void redact_secrets(nlohmann::json& doc)
       }
     }
   }
-  for (const char* key : {"items", "object"}) {
+  for (const char* key : { "items", "object" }) {
     if (auto it = doc.find(key); it != doc.end()) {
       if (it->is_array()) {
         for (auto& item : *it) {
@@ -56,9 +49,10 @@ void Logger::log(int level, std::string_view message) const
 
 std::string redact_header(std::string_view name, std::string_view value)
 {
-  if (iequals(name, "Authorization")) {
+  if (header_name_equals(name, "Authorization")) {
     const auto space = value.find(' ');
-    return fmt::format("{} <masked>", space == std::string_view::npos ? "" : value.substr(0, space));
+    return fmt::format("{} <masked>",
+                       space == std::string_view::npos ? "" : value.substr(0, space));
   }
   return std::string(value);
 }
@@ -72,8 +66,8 @@ std::string redact_body(std::string_view body, std::size_t max_bytes)
     text = doc.dump();
   }
   if (text.size() > max_bytes) {
-    text = fmt::format("{} [truncated {} bytes]", text.substr(0, max_bytes),
-                       text.size() - max_bytes);
+    text =
+      fmt::format("{} [truncated {} bytes]", text.substr(0, max_bytes), text.size() - max_bytes);
   }
   return text;
 }

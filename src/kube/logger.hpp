@@ -18,7 +18,9 @@ class Logger
 public:
   // A logger that writes nothing.
   Logger() = default;
-  Logger(std::ostream& out, int verbosity) : m_out(&out), m_verbosity(verbosity)
+  Logger(std::ostream& out, int verbosity)
+    : m_out(&out)
+    , m_verbosity(verbosity)
   {
   }
   bool enabled(int level) const

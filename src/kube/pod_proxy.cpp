@@ -12,8 +12,8 @@ std::string pod_proxy_path(const PodProxyRequest& request)
     path.erase(0, 1);
   }
   return fmt::format("/api/v1/namespaces/{}/pods/{}{}:{}/proxy/{}", request.namespace_name,
-                     request.scheme == PodScheme::https ? "https:" : "", request.pod,
-                     request.port, path);
+                     request.scheme == PodScheme::https ? "https:" : "", request.pod, request.port,
+                     path);
 }
 
 Result<HttpResponse> pod_proxy(RestClient& client, const PodProxyRequest& request)
@@ -35,7 +35,8 @@ bool is_api_status(const HttpResponse& response)
     return false;
   }
   const auto doc = nlohmann::json::parse(response.body, nullptr, false);
-  return doc.is_object() && doc.value("kind", "") == "Status" && doc.value("apiVersion", "") == "v1";
+  return doc.is_object() && doc.value("kind", "") == "Status" &&
+         doc.value("apiVersion", "") == "v1";
 }
 
 } // namespace kpg::kube

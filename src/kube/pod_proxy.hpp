@@ -12,7 +12,11 @@
 
 namespace kpg::kube {
 
-enum class PodScheme { http, https };
+enum class PodScheme
+{
+  http,
+  https
+};
 
 struct PodProxyRequest
 {

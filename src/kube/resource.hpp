@@ -14,7 +14,11 @@
 
 namespace kpg::kube {
 
-enum class Scope { namespaced, cluster };
+enum class Scope
+{
+  namespaced,
+  cluster
+};
 
 struct ResourceType
 {

@@ -32,12 +32,12 @@ private:
 const char* validation_name(FieldValidation validation)
 {
   switch (validation) {
-  case FieldValidation::strict:
-    return "Strict";
-  case FieldValidation::warn:
-    return "Warn";
-  case FieldValidation::ignore:
-    return "Ignore";
+    case FieldValidation::strict:
+      return "Strict";
+    case FieldValidation::warn:
+      return "Warn";
+    case FieldValidation::ignore:
+      return "Ignore";
   }
   return "Strict";
 }
@@ -54,36 +54,33 @@ std::string write_query(const WriteOptions& options)
 const char* patch_content_type(PatchType type)
 {
   switch (type) {
-  case PatchType::merge:
-    return "application/merge-patch+json";
-  case PatchType::strategic_merge:
-    return "application/strategic-merge-patch+json";
-  case PatchType::json:
-    return "application/json-patch+json";
-  case PatchType::apply:
-    return "application/apply-patch+yaml";
+    case PatchType::merge:
+      return "application/merge-patch+json";
+    case PatchType::strategic_merge:
+      return "application/strategic-merge-patch+json";
+    case PatchType::json:
+      return "application/json-patch+json";
+    case PatchType::apply:
+      return "application/apply-patch+yaml";
   }
   return "application/merge-patch+json";
 }
 
 std::string object_namespace(const nlohmann::json& object)
 {
-  const auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) {
-    return {};
-  }
-  return metadata->value("namespace", "");
+  return metadata_field(object, "namespace");
 }
 
 } // namespace
 
-std::string object_name(const nlohmann::json& object)
+std::string metadata_field(const nlohmann::json& object, const char* field)
 {
   const auto metadata = object.find("metadata");
   if (metadata == object.end() || !metadata->is_object()) {
     return {};
   }
-  return metadata->value("name", "");
+  const auto value = metadata->find(field);
+  return value != metadata->end() && value->is_string() ? value->get<std::string>() : std::string();
 }
 
 ResourceClient::ResourceClient(RestClient& client, ResourceType type, std::string namespace_name)
@@ -115,11 +112,16 @@ Result<nlohmann::json> ResourceClient::send(std::string method, std::string path
   }
   auto doc = nlohmann::json::parse(response->body, nullptr, false);
   if (doc.is_discarded()) {
-    return unexpected(KubeError(ApiError(ApiStatus{
-      static_cast<int>(response->status), "InternalError",
-      fmt::format("the server answered {} {} with a body that is not JSON", response->status,
-                  what_text),
-      {}, {}, {}, {}, 0})));
+    return unexpected(KubeError(
+      ApiError(ApiStatus{ static_cast<int>(response->status),
+                          "InternalError",
+                          fmt::format("the server answered {} {} with a body that is not JSON",
+                                      response->status, what_text),
+                          {},
+                          {},
+                          {},
+                          {},
+                          0 })));
   }
   return doc;
 }
@@ -258,7 +260,7 @@ Result<ApplyResult> ResourceClient::apply(const nlohmann::json& object,
 Result<nlohmann::json> ResourceClient::remove(const std::string& name,
                                               const DeleteOptions& options) const
 {
-  nlohmann::json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
+  nlohmann::json body = { { "kind", "DeleteOptions" }, { "apiVersion", "v1" } };
   if (options.grace_period_seconds) {
     body["gracePeriodSeconds"] = *options.grace_period_seconds;
   }
@@ -272,7 +274,7 @@ Result<nlohmann::json> ResourceClient::remove(const std::string& name,
     body["preconditions"]["resourceVersion"] = options.precondition_resource_version;
   }
   if (options.dry_run == DryRun::all) {
-    body["dryRun"] = nlohmann::json::array({"All"});
+    body["dryRun"] = nlohmann::json::array({ "All" });
   }
   return send("DELETE", resource_path(m_type, m_namespace, name), what(name), body.dump(),
               "application/json");
@@ -306,7 +308,7 @@ Result<nlohmann::json> ResourceClient::get_scale(const std::string& name) const
 Result<nlohmann::json> ResourceClient::set_scale(const std::string& name, int replicas,
                                                  const WriteOptions& options) const
 {
-  return patch_path(name, "scale", PatchType::merge, {{"spec", {{"replicas", replicas}}}},
+  return patch_path(name, "scale", PatchType::merge, { { "spec", { { "replicas", replicas } } } },
                     options);
 }
 

@@ -27,10 +27,29 @@ namespace kpg::kube {
 
 inline constexpr const char* k_field_manager = "kubectl-pg";
 
-enum class DryRun { none, all };
-enum class ForceConflicts { no, yes };
-enum class FieldValidation { strict, warn, ignore };
-enum class PatchType { merge, strategic_merge, json, apply };
+enum class DryRun
+{
+  none,
+  all
+};
+enum class ForceConflicts
+{
+  no,
+  yes
+};
+enum class FieldValidation
+{
+  strict,
+  warn,
+  ignore
+};
+enum class PatchType
+{
+  merge,
+  strategic_merge,
+  json,
+  apply
+};
 
 struct ListOptions
 {
@@ -84,11 +103,13 @@ public:
   // Every page merged into one List (items of all pages); restarts from the
   // first page once if a continue token expires (410).
   Result<nlohmann::json> list_all(ListOptions options = {}) const;
-  Result<nlohmann::json> create(const nlohmann::json& object, const WriteOptions& options = {}) const;
-  Result<nlohmann::json> replace(const nlohmann::json& object, const WriteOptions& options = {}) const;
+  Result<nlohmann::json> create(const nlohmann::json& object,
+                                const WriteOptions& options = {}) const;
+  Result<nlohmann::json> replace(const nlohmann::json& object,
+                                 const WriteOptions& options = {}) const;
   // PatchType::apply is apply() with default options; prefer apply().
-  Result<nlohmann::json> patch(const std::string& name, PatchType type,
-                               const nlohmann::json& patch, const WriteOptions& options = {}) const;
+  Result<nlohmann::json> patch(const std::string& name, PatchType type, const nlohmann::json& patch,
+                               const WriteOptions& options = {}) const;
   Result<ApplyResult> apply(const nlohmann::json& object, const ApplyOptions& options = {}) const;
   // The response body: the object (with deletionTimestamp while finalizers or
   // grace run) or a Status.
@@ -133,7 +154,13 @@ private:
   std::string m_namespace;
 };
 
-// The name of `object` (metadata.name), or "".
-std::string object_name(const nlohmann::json& object);
+// A string field of `object`'s metadata ("name", "namespace",
+// "resourceVersion"), or "" when absent.
+std::string metadata_field(const nlohmann::json& object, const char* field);
+
+inline std::string object_name(const nlohmann::json& object)
+{
+  return metadata_field(object, "name");
+}
 
 } // namespace kpg::kube

@@ -38,8 +38,8 @@ std::optional<int> retry_after_seconds(const HttpResponse& response)
 
 bool same_credential(const CredentialSource::Credential& a, const CredentialSource::Credential& b)
 {
-  return a.bearer_token == b.bearer_token && a.client_cert_pem == b.client_cert_pem
-         && a.client_key_pem == b.client_key_pem;
+  return a.bearer_token == b.bearer_token && a.client_cert_pem == b.client_cert_pem &&
+         a.client_key_pem == b.client_key_pem;
 }
 
 } // namespace
@@ -71,8 +71,8 @@ std::string parse_warning_header(std::string_view value)
   return std::string(value); // unterminated: show it whole
 }
 
-RestClient::RestClient(const RestConfig& config, Transport& transport, Clock& clock,
-                       Logger logger, WarningHandler warnings)
+RestClient::RestClient(const RestConfig& config, Transport& transport, Clock& clock, Logger logger,
+                       WarningHandler warnings)
   : m_config(config)
   , m_transport(transport)
   , m_clock(clock)
@@ -115,8 +115,8 @@ Result<HttpResponse> RestClient::stream(HttpRequest request, const BodyChunkHand
 
 void RestClient::attach_credential(HttpRequest& request)
 {
-  request.credential = m_config.credentials ? m_config.credentials->current()
-                                            : CredentialSource::Credential{};
+  request.credential =
+    m_config.credentials ? m_config.credentials->current() : CredentialSource::Credential{};
 }
 
 Expected<HttpResponse, TransportError> RestClient::send_once(const HttpRequest& request,
@@ -143,8 +143,8 @@ Expected<HttpResponse, TransportError> RestClient::send_once(const HttpRequest& 
                                 response.error().message));
     return response;
   }
-  m_logger.log(6, fmt::format("{} {} {} in {} milliseconds", request.method, url,
-                              response->status, elapsed));
+  m_logger.log(
+    6, fmt::format("{} {} {} in {} milliseconds", request.method, url, response->status, elapsed));
   if (m_logger.enabled(9)) {
     for (const auto& [name, value] : response->headers) {
       m_logger.log(9, fmt::format("Response Header: \"{}: {}\"", name, value));
@@ -172,8 +172,8 @@ Result<HttpResponse> RestClient::send_with_retries(HttpRequest& request)
     attach_credential(request);
     auto response = send_once(request, {});
     if (!response) {
-      const bool retryable = request.method == "GET"
-                             && response.error().kind == TransportErrorKind::connection_dropped;
+      const bool retryable =
+        request.method == "GET" && response.error().kind == TransportErrorKind::connection_dropped;
       if (retryable && retries < k_max_retries) {
         m_logger.log(9, fmt::format("retrying GET {} after a dropped connection", request.path));
         m_clock.sleep_for(std::chrono::seconds(1));

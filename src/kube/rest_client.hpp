@@ -29,7 +29,8 @@
 
 namespace kpg::kube {
 
-template<typename T> using Result = Expected<T, KubeError>;
+template<typename T>
+using Result = Expected<T, KubeError>;
 
 // Receives the text of each Warning response header (RFC 7234 `299 - "text"`).
 using WarningHandler = std::function<void(std::string_view text)>;
@@ -38,7 +39,8 @@ using WarningHandler = std::function<void(std::string_view text)>;
 class WarningPrinter
 {
 public:
-  explicit WarningPrinter(std::ostream& err) : m_err(err)
+  explicit WarningPrinter(std::ostream& err)
+    : m_err(err)
   {
   }
   void operator()(std::string_view text);

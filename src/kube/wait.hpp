@@ -16,7 +16,11 @@
 
 namespace kpg::kube {
 
-enum class WaitOutcome { satisfied, timed_out };
+enum class WaitOutcome
+{
+  satisfied,
+  timed_out
+};
 
 struct WaitResult
 {
@@ -26,7 +30,7 @@ struct WaitResult
 
 struct WaitOptions
 {
-  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds timeout{ 0 };
   // Called with the current objects after each change the predicate did not accept.
   std::function<void(const std::vector<nlohmann::json>& items)> on_progress;
 };

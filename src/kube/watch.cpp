@@ -9,7 +9,7 @@ namespace kpg::kube {
 
 namespace {
 
-constexpr std::chrono::seconds k_retry_pause{1};
+constexpr std::chrono::seconds k_retry_pause{ 1 };
 constexpr long k_max_watch_seconds = 300; // client-go reflector: random in [300, 600)
 
 std::optional<WatchEventType> event_type(std::string_view name)
@@ -34,29 +34,19 @@ std::optional<WatchEventType> event_type(std::string_view name)
 
 WatchEvent bad_event(std::string_view line)
 {
-  return {WatchEventType::error,
-          {{"kind", "Status"},
-           {"code", 500},
-           {"reason", "BadWatchEvent"},
-           {"message", fmt::format("cannot decode watch event: {}", line.substr(0, 200))}}};
+  return { WatchEventType::error,
+           { { "kind", "Status" },
+             { "code", 500 },
+             { "reason", "BadWatchEvent" },
+             { "message", fmt::format("cannot decode watch event: {}", line.substr(0, 200)) } } };
 }
 
 bool is_transient(const KubeError& error)
 {
   const TransportError* transport = error.transport();
-  return transport != nullptr
-         && (transport->kind == TransportErrorKind::connection_dropped
-             || transport->kind == TransportErrorKind::connection_refused
-             || transport->kind == TransportErrorKind::timeout);
-}
-
-std::string resource_version_of(const nlohmann::json& object)
-{
-  const auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) {
-    return {};
-  }
-  return metadata->value("resourceVersion", "");
+  return transport != nullptr && (transport->kind == TransportErrorKind::connection_dropped ||
+                                  transport->kind == TransportErrorKind::connection_refused ||
+                                  transport->kind == TransportErrorKind::timeout);
 }
 
 } // namespace
@@ -81,7 +71,7 @@ std::vector<WatchEvent> WatchDecoder::feed(std::string_view chunk)
       events.push_back(bad_event(line));
       continue;
     }
-    events.push_back({*type, std::move(doc["object"])});
+    events.push_back({ *type, std::move(doc["object"]) });
   }
   m_pending.erase(0, start);
   return events;
@@ -110,7 +100,7 @@ Result<ListWatchOutcome> list_watch(const ResourceClient& client, const ListOpti
         }
         return unexpected(std::move(list).error());
       }
-      resource_version = resource_version_of(*list);
+      resource_version = metadata_field(*list, "resourceVersion");
       const auto items = list->value("items", nlohmann::json::array());
       const std::vector<nlohmann::json> objects(items.begin(), items.end());
       if (handlers.on_sync && handlers.on_sync(objects) == WatchControl::stop) {
@@ -148,7 +138,7 @@ Result<ListWatchOutcome> list_watch(const ResourceClient& client, const ListOpti
           }
           return false;
         }
-        if (auto rv = resource_version_of(event.object); !rv.empty()) {
+        if (auto rv = metadata_field(event.object, "resourceVersion"); !rv.empty()) {
           resource_version = std::move(rv);
         }
         if (event.type == WatchEventType::bookmark) {
@@ -165,8 +155,8 @@ Result<ListWatchOutcome> list_watch(const ResourceClient& client, const ListOpti
     const auto started = clock.now();
     logger.log(8, fmt::format("watching {} from resourceVersion {}", client.type().group_resource(),
                               resource_version));
-    auto response = client.rest().stream(std::move(request), on_chunk,
-                                         client.type().group_resource());
+    auto response =
+      client.rest().stream(std::move(request), on_chunk, client.type().group_resource());
     if (stopped) {
       return ListWatchOutcome::stopped;
     }

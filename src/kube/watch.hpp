@@ -22,7 +22,14 @@
 
 namespace kpg::kube {
 
-enum class WatchEventType { added, modified, deleted, bookmark, error };
+enum class WatchEventType
+{
+  added,
+  modified,
+  deleted,
+  bookmark,
+  error
+};
 
 struct WatchEvent
 {
@@ -42,7 +49,11 @@ private:
   std::string m_pending;
 };
 
-enum class WatchControl { keep_going, stop };
+enum class WatchControl
+{
+  keep_going,
+  stop
+};
 
 struct ListWatchHandlers
 {
@@ -52,7 +63,11 @@ struct ListWatchHandlers
   std::function<WatchControl(const WatchEvent& event)> on_event;
 };
 
-enum class ListWatchOutcome { stopped, deadline };
+enum class ListWatchOutcome
+{
+  stopped,
+  deadline
+};
 
 // Runs list-then-watch on `client` with `selectors` (label and field selectors;
 // limit and continue are managed here) until a handler returns stop or the
@@ -60,7 +75,6 @@ enum class ListWatchOutcome { stopped, deadline };
 // 410 (403, 404, ...); dropped streams and refused connections are retried
 // after 1 s until the deadline.
 Result<ListWatchOutcome> list_watch(const ResourceClient& client, const ListOptions& selectors,
-                                    const ListWatchHandlers& handlers,
-                                    Clock::TimePoint deadline);
+                                    const ListWatchHandlers& handlers, Clock::TimePoint deadline);
 
 } // namespace kpg::kube

@@ -90,21 +90,21 @@ inline FakeReply stream_reply(std::vector<std::string> chunks)
 inline FakeReply transport_failure(kube::TransportErrorKind kind)
 {
   FakeReply r;
-  r.error = kube::TransportError{kind, 56, "the connection to 10.0.0.1:6443 was closed: reset"};
+  r.error = kube::TransportError{ kind, 56, "the connection to 10.0.0.1:6443 was closed: reset" };
   return r;
 }
 
 class FakeTransport : public kube::Transport
 {
 public:
-  Expected<kube::HttpResponse, kube::TransportError>
-  send(const kube::HttpRequest& request, const kube::BodyChunkHandler& on_chunk) override
+  Expected<kube::HttpResponse, kube::TransportError> send(
+    const kube::HttpRequest& request, const kube::BodyChunkHandler& on_chunk) override
   {
     sent.push_back(request);
     if (replies.empty()) {
-      return unexpected(kube::TransportError{kube::TransportErrorKind::other, 7,
-                                             "FakeTransport: no scripted reply for " +
-                                               request.method + " " + request.path});
+      return unexpected(kube::TransportError{ kube::TransportErrorKind::other, 7,
+                                              "FakeTransport: no scripted reply for " +
+                                                request.method + " " + request.path });
     }
     FakeReply next = std::move(replies.front());
     replies.pop_front();

@@ -4,9 +4,9 @@
 
 #include <doctest/doctest.h>
 
-using kpg::kube::ResourceClient;
 using kpg::kube::resource_for_kind;
 using kpg::kube::resource_path;
+using kpg::kube::ResourceClient;
 using kpg::test::reply;
 
 TEST_CASE("resource_path")
@@ -14,14 +14,15 @@ TEST_CASE("resource_path")
   const auto sts = *resource_for_kind("apps/v1", "StatefulSet");
   const auto ns = *resource_for_kind("v1", "Namespace");
   const auto pods = *resource_for_kind("v1", "Pod");
-  CHECK(resource_path(sts, "db", "pg", "scale") == "/apis/apps/v1/namespaces/db/statefulsets/pg/scale");
+  CHECK(resource_path(sts, "db", "pg", "scale") ==
+        "/apis/apps/v1/namespaces/db/statefulsets/pg/scale");
   CHECK(resource_path(pods, "db") == "/api/v1/namespaces/db/pods");
   CHECK(resource_path(pods, "") == "/api/v1/pods");
   CHECK(resource_path(ns, "ignored", "db") == "/api/v1/namespaces/db");
   CHECK(sts.group_resource() == "statefulsets.apps");
-  CHECK(resource_for_kind("apps/v1beta1", "StatefulSet").error()
-        == "no resource is known for kind \"StatefulSet\" in \"apps/v1beta1\": kubectl-pg serves "
-           "only the built-in kinds of its stack (src/kube/resource.cpp)");
+  CHECK(resource_for_kind("apps/v1beta1", "StatefulSet").error() ==
+        "no resource is known for kind \"StatefulSet\" in \"apps/v1beta1\": kubectl-pg serves "
+        "only the built-in kinds of its stack (src/kube/resource.cpp)");
 }
 
 TEST_CASE("ResourceClient")
@@ -32,10 +33,12 @@ TEST_CASE("ResourceClient")
   config.server = "https://10.0.0.1:6443";
   kpg::kube::RestClient rest(config, transport, clock);
   ResourceClient statefulsets(rest, *resource_for_kind("apps/v1", "StatefulSet"), "db");
-  const nlohmann::json sts = {{"apiVersion", "apps/v1"},
-                              {"kind", "StatefulSet"},
-                              {"metadata", {{"name", "pg"}, {"managedFields", {{{"manager", "x"}}}}}},
-                              {"spec", {{"replicas", 3}}}};
+  const nlohmann::json sts = {
+    { "apiVersion", "apps/v1" },
+    { "kind", "StatefulSet" },
+    { "metadata", { { "name", "pg" }, { "managedFields", { { { "manager", "x" } } } } } },
+    { "spec", { { "replicas", 3 } } }
+  };
 
   SUBCASE("apply: PATCH apply-patch+yaml with fieldManager, force, fieldValidation, dryRun")
   {
@@ -50,8 +53,11 @@ TEST_CASE("ResourceClient")
     CHECK(sent.method == "PATCH");
     CHECK(sent.path == "/apis/apps/v1/namespaces/db/statefulsets/pg?dryRun=All&fieldManager="
                        "kubectl-pg&fieldValidation=Strict&force=true");
-    CHECK(sent.headers == kpg::kube::HttpHeaders{{"Content-Type", "application/apply-patch+yaml"}});
-    CHECK(sent.body == R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"pg"},"spec":{"replicas":3}})");
+    CHECK(sent.headers ==
+          kpg::kube::HttpHeaders{ { "Content-Type", "application/apply-patch+yaml" } });
+    CHECK(
+      sent.body ==
+      R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"pg"},"spec":{"replicas":3}})");
   }
   SUBCASE("apply of an unchanged object is 200, not created")
   {
@@ -61,16 +67,20 @@ TEST_CASE("ResourceClient")
   }
   SUBCASE("list_all pages with limit/continue until continue is empty")
   {
-    transport.replies.push_back(reply(200, R"({"kind":"StatefulSetList","metadata":{"resourceVersion":"7","continue":"c1"},"items":[{"n":1},{"n":2}]})"));
-    transport.replies.push_back(reply(200, R"({"metadata":{"resourceVersion":"7","continue":"c2"},"items":[]})"));
-    transport.replies.push_back(reply(200, R"({"metadata":{"resourceVersion":"7"},"items":[{"n":3}]})"));
+    transport.replies.push_back(reply(
+      200,
+      R"({"kind":"StatefulSetList","metadata":{"resourceVersion":"7","continue":"c1"},"items":[{"n":1},{"n":2}]})"));
+    transport.replies.push_back(
+      reply(200, R"({"metadata":{"resourceVersion":"7","continue":"c2"},"items":[]})"));
+    transport.replies.push_back(
+      reply(200, R"({"metadata":{"resourceVersion":"7"},"items":[{"n":3}]})"));
     kpg::kube::ListOptions options;
     options.label_selector = "app=pg,role in (primary,replica)";
     options.limit = 2;
     auto list = statefulsets.list_all(options);
     REQUIRE(list);
     CHECK((*list)["items"].size() == 3);
-    CHECK((*list)["metadata"] == nlohmann::json{{"resourceVersion", "7"}});
+    CHECK((*list)["metadata"] == nlohmann::json{ { "resourceVersion", "7" } });
     CHECK(transport.sent.at(0).path == "/apis/apps/v1/namespaces/db/statefulsets?labelSelector="
                                        "app%3Dpg%2Crole%20in%20%28primary%2Creplica%29&limit=2");
     CHECK(transport.sent.at(2).path.find("&continue=c2") != std::string::npos);
@@ -78,7 +88,8 @@ TEST_CASE("ResourceClient")
   SUBCASE("list_all restarts once when the continue token expires")
   {
     transport.replies.push_back(reply(200, R"({"metadata":{"continue":"c1"},"items":[{"n":1}]})"));
-    transport.replies.push_back(reply(410, R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})"));
+    transport.replies.push_back(
+      reply(410, R"({"kind":"Status","code":410,"reason":"Expired","message":"too old"})"));
     transport.replies.push_back(reply(200, R"({"metadata":{},"items":[{"n":1},{"n":2}]})"));
     auto list = statefulsets.list_all();
     REQUIRE(list);
@@ -93,8 +104,9 @@ TEST_CASE("ResourceClient")
     options.precondition_uid = "u-1";
     CHECK(statefulsets.remove("pg", options));
     CHECK(transport.sent.at(0).method == "DELETE");
-    CHECK(transport.sent.at(0).body
-          == R"({"apiVersion":"v1","gracePeriodSeconds":0,"kind":"DeleteOptions","preconditions":{"uid":"u-1"},"propagationPolicy":"Foreground"})");
+    CHECK(
+      transport.sent.at(0).body ==
+      R"({"apiVersion":"v1","gracePeriodSeconds":0,"kind":"DeleteOptions","preconditions":{"uid":"u-1"},"propagationPolicy":"Foreground"})");
   }
   SUBCASE("scale and status subresources, patch types")
   {
@@ -103,8 +115,9 @@ TEST_CASE("ResourceClient")
     transport.replies.push_back(reply(200, "{}"));
     CHECK(statefulsets.set_scale("pg", 5));
     CHECK(statefulsets.get_status("pg"));
-    CHECK(statefulsets.patch("pg", kpg::kube::PatchType::json,
-                             nlohmann::json::array({{{"op", "remove"}, {"path", "/spec/x"}}})));
+    CHECK(
+      statefulsets.patch("pg", kpg::kube::PatchType::json,
+                         nlohmann::json::array({ { { "op", "remove" }, { "path", "/spec/x" } } })));
     CHECK(transport.sent.at(0).path == "/apis/apps/v1/namespaces/db/statefulsets/pg/scale?"
                                        "fieldManager=kubectl-pg&fieldValidation=Strict");
     CHECK(transport.sent.at(0).body == R"({"spec":{"replicas":5}})");

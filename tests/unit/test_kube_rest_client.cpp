@@ -31,7 +31,7 @@ class RotatingToken : public kpg::kube::CredentialSource
 public:
   Credential current() override
   {
-    return {kpg::SecretString("token-" + std::to_string(generation)), {}, {}};
+    return { kpg::SecretString("token-" + std::to_string(generation)), {}, {} };
   }
   void invalidate() override
   {
@@ -40,27 +40,32 @@ public:
   int generation = 1;
 };
 
+// A server to talk to, without the rate limit (tests of it use RateLimiter directly).
+RestConfig unlimited_config()
+{
+  RestConfig config = unlimited_config();
+  return config;
+}
+
 } // namespace
 
 TEST_CASE("RestClient::request")
 {
   FakeClock clock;
   FakeTransport transport;
-  RestConfig config;
-  config.server = "https://10.0.0.1:6443";
-  config.qps = -1;
+  RestConfig config = unlimited_config();
   std::ostringstream err;
   kpg::kube::WarningPrinter warnings(err);
   RestClient client(config, transport, clock, {}, std::ref(warnings));
 
   SUBCASE("429 with Retry-After is retried after that many seconds")
   {
-    transport.replies.push_back(reply(429, "Too many requests", {{"Retry-After", "3"}}));
+    transport.replies.push_back(reply(429, "Too many requests", { { "Retry-After", "3" } }));
     transport.replies.push_back(reply(200, "{}"));
     auto response = client.request(get("/api/v1/pods"));
     REQUIRE(response);
     CHECK(transport.sent.size() == 2);
-    CHECK(clock.sleeps == std::vector<FakeClock::Duration>{seconds(3)});
+    CHECK(clock.sleeps == std::vector<FakeClock::Duration>{ seconds(3) });
   }
   SUBCASE("5xx without Retry-After is not retried")
   {
@@ -73,7 +78,7 @@ TEST_CASE("RestClient::request")
   SUBCASE("retries stop after 10")
   {
     for (int i = 0; i < 12; ++i) {
-      transport.replies.push_back(reply(500, "", {{"Retry-After", "1"}}));
+      transport.replies.push_back(reply(500, "", { { "Retry-After", "1" } }));
     }
     auto response = client.request(get("/api/v1/pods"));
     REQUIRE_FALSE(response);
@@ -82,7 +87,8 @@ TEST_CASE("RestClient::request")
   }
   SUBCASE("a non-numeric Retry-After is not retried")
   {
-    transport.replies.push_back(reply(503, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}}));
+    transport.replies.push_back(
+      reply(503, "", { { "Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT" } }));
     CHECK_FALSE(client.request(get("/x")));
     CHECK(transport.sent.size() == 1);
   }
@@ -92,7 +98,7 @@ TEST_CASE("RestClient::request")
       kpg::test::transport_failure(kpg::kube::TransportErrorKind::connection_dropped));
     transport.replies.push_back(reply(200, "{}"));
     CHECK(client.request(get("/x")));
-    CHECK(clock.sleeps == std::vector<FakeClock::Duration>{seconds(1)});
+    CHECK(clock.sleeps == std::vector<FakeClock::Duration>{ seconds(1) });
 
     transport.replies.push_back(
       kpg::test::transport_failure(kpg::kube::TransportErrorKind::connection_dropped));
@@ -106,14 +112,15 @@ TEST_CASE("RestClient::request")
   SUBCASE("Warning headers are printed once each, unquoted")
   {
     transport.replies.push_back(
-      reply(200, "{}", {{"Warning", R"(299 - "spec.foo: unknown field \"foo\"")"}}));
+      reply(200, "{}", { { "Warning", R"(299 - "spec.foo: unknown field \"foo\"")" } }));
     transport.replies.push_back(
-      reply(200, "{}", {{"Warning", R"(299 - "spec.foo: unknown field \"foo\"")"},
-                        {"Warning", R"(299 - "policy/v1beta1 is deprecated")"}}));
+      reply(200, "{}",
+            { { "Warning", R"(299 - "spec.foo: unknown field \"foo\"")" },
+              { "Warning", R"(299 - "policy/v1beta1 is deprecated")" } }));
     CHECK(client.request(get("/x")));
     CHECK(client.request(get("/x")));
-    CHECK(err.str()
-          == "Warning: spec.foo: unknown field \"foo\"\nWarning: policy/v1beta1 is deprecated\n");
+    CHECK(err.str() ==
+          "Warning: spec.foo: unknown field \"foo\"\nWarning: policy/v1beta1 is deprecated\n");
   }
   SUBCASE("the request timeout applies to buffered requests")
   {
@@ -128,16 +135,15 @@ TEST_CASE("RestClient credentials")
 {
   FakeClock clock;
   FakeTransport transport;
-  RestConfig config;
-  config.server = "https://10.0.0.1:6443";
-  config.qps = -1;
+  RestConfig config = unlimited_config();
   auto rotating = std::make_shared<RotatingToken>();
   config.credentials = rotating;
   RestClient client(config, transport, clock);
 
   SUBCASE("a 401 refreshes the credential and retries once with the new one")
   {
-    transport.replies.push_back(reply(401, R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized","code":401})"));
+    transport.replies.push_back(reply(
+      401, R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized","code":401})"));
     transport.replies.push_back(reply(200, "{}"));
     CHECK(client.request(get("/x")));
     REQUIRE(transport.sent.size() == 2);
@@ -146,8 +152,10 @@ TEST_CASE("RestClient credentials")
   }
   SUBCASE("a second 401 is the answer")
   {
-    transport.replies.push_back(reply(401, R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized","code":401})"));
-    transport.replies.push_back(reply(401, R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized","code":401})"));
+    transport.replies.push_back(reply(
+      401, R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized","code":401})"));
+    transport.replies.push_back(reply(
+      401, R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized","code":401})"));
     auto response = client.request(get("/x"));
     REQUIRE_FALSE(response);
     CHECK(response.error().text() == "You must be logged in to the server (Unauthorized)");
@@ -156,7 +164,7 @@ TEST_CASE("RestClient credentials")
   SUBCASE("a static credential that cannot change is not retried")
   {
     config.credentials = std::make_shared<kpg::kube::StaticCredentialSource>(
-      kpg::kube::CredentialSource::Credential{kpg::SecretString("s"), {}, {}});
+      kpg::kube::CredentialSource::Credential{ kpg::SecretString("s"), {}, {} });
     transport.replies.push_back(reply(401, ""));
     CHECK_FALSE(client.request(get("/x")));
     CHECK(transport.sent.size() == 1);
@@ -207,10 +215,10 @@ TEST_CASE("redaction")
   using kpg::kube::redact_header;
   CHECK(redact_header("Authorization", "Bearer abc.def") == "Bearer <masked>");
   CHECK(redact_header("Content-Type", "application/json") == "application/json");
-  CHECK(redact_body(R"({"kind":"Secret","data":{"password":"c2VjcmV0"},"stringData":{"x":"y"}})")
-        == R"({"data":{"password":"<redacted>"},"kind":"Secret","stringData":{"x":"<redacted>"}})");
-  CHECK(redact_body(R"({"kind":"List","items":[{"kind":"Secret","data":{"a":"b"}}]})")
-        == R"({"items":[{"data":{"a":"<redacted>"},"kind":"Secret"}],"kind":"List"})");
+  CHECK(redact_body(R"({"kind":"Secret","data":{"password":"c2VjcmV0"},"stringData":{"x":"y"}})") ==
+        R"({"data":{"password":"<redacted>"},"kind":"Secret","stringData":{"x":"<redacted>"}})");
+  CHECK(redact_body(R"({"kind":"List","items":[{"kind":"Secret","data":{"a":"b"}}]})") ==
+        R"({"items":[{"data":{"a":"<redacted>"},"kind":"Secret"}],"kind":"List"})");
   CHECK(redact_body(std::string(20, 'x'), 8) == "xxxxxxxx [truncated 12 bytes]");
 }
 
@@ -222,14 +230,14 @@ TEST_CASE("Logger")
   RestConfig config;
   config.server = "https://10.0.0.1:6443";
   config.credentials = std::make_shared<kpg::kube::StaticCredentialSource>(
-    kpg::kube::CredentialSource::Credential{kpg::SecretString("very-secret-token"), {}, {}});
+    kpg::kube::CredentialSource::Credential{ kpg::SecretString("very-secret-token"), {}, {} });
   RestClient client(config, transport, clock, kpg::kube::Logger(log, 9));
-  transport.replies.push_back(reply(200, R"({"kind":"Secret","data":{"password":"aHVudGVyMg=="}})"));
+  transport.replies.push_back(
+    reply(200, R"({"kind":"Secret","data":{"password":"aHVudGVyMg=="}})"));
   CHECK(client.request(get("/api/v1/namespaces/db/secrets/pg")));
   CHECK(log.str().find("very-secret-token") == std::string::npos);
   CHECK(log.str().find("aHVudGVyMg==") == std::string::npos);
   CHECK(log.str().find("I GET https://10.0.0.1:6443/api/v1/namespaces/db/secrets/pg 200 in 0 "
-                       "milliseconds\n")
-        != std::string::npos);
+                       "milliseconds\n") != std::string::npos);
   CHECK(log.str().find("Authorization: Bearer <masked>") != std::string::npos);
 }

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <csignal>
@@ -12,7 +13,6 @@
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
 #include <vector>
 
@@ -29,7 +29,7 @@ ApiServer::ApiServer()
     throw std::runtime_error("mkdtemp failed");
   }
   m_dir = pattern;
-  std::vector<std::string> args{KPG_PYTHON, KPG_API_SERVER, "--dir", m_dir};
+  std::vector<std::string> args{ KPG_PYTHON, KPG_API_SERVER, "--dir", m_dir };
   std::vector<char*> argv;
   for (auto& arg : args) {
     argv.push_back(arg.data());
@@ -150,9 +150,9 @@ Connection::Connection(const std::string& kubeconfig, const EnvLookup& env)
     const EnvLookup no_env = [](const std::string&) { return std::nullopt; };
     return kube::load_rest_config(options, env ? env : no_env, clock);
   }())
-  , transport(config, env ? env : [](const std::string&) -> std::optional<std::string> {
-    return std::nullopt;
-  })
+  , transport(
+      config,
+      env ? env : [](const std::string&) -> std::optional<std::string> { return std::nullopt; })
   , client(config, transport, clock)
 {
 }

@@ -9,10 +9,10 @@
 #include "kube/rest_client.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sys/types.h>
 
 #include <map>
 #include <string>
-#include <sys/types.h>
 
 namespace kpg::test {
 

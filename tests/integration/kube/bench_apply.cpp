@@ -7,36 +7,47 @@
 #include "kube/resource_client.hpp"
 
 #include <fmt/format.h>
+#include <sys/utsname.h>
 
 #include <chrono>
 #include <iostream>
-#include <sys/utsname.h>
 #include <thread>
 
 int main()
 {
   kpg::test::ApiServer server;
-  kpg::test::Connection c(server.kubeconfig("bench", server.url(), "certificate-authority: ca.crt",
-                                            "client-certificate: client.crt\nclient-key: client.key"));
+  kpg::test::Connection c(
+    server.kubeconfig("bench", server.url(), "certificate-authority: ca.crt",
+                      "client-certificate: client.crt\nclient-key: client.key"));
   const std::vector<std::pair<std::string, std::string>> kinds = {
-    {"v1", "ServiceAccount"}, {"rbac.authorization.k8s.io/v1", "Role"},
-    {"rbac.authorization.k8s.io/v1", "RoleBinding"}, {"v1", "Secret"}, {"v1", "ConfigMap"},
-    {"v1", "ConfigMap"}, {"v1", "Service"}, {"v1", "Service"}, {"v1", "Service"},
-    {"apps/v1", "StatefulSet"}, {"apps/v1", "Deployment"}, {"policy/v1", "PodDisruptionBudget"}};
+    { "v1", "ServiceAccount" },
+    { "rbac.authorization.k8s.io/v1", "Role" },
+    { "rbac.authorization.k8s.io/v1", "RoleBinding" },
+    { "v1", "Secret" },
+    { "v1", "ConfigMap" },
+    { "v1", "ConfigMap" },
+    { "v1", "Service" },
+    { "v1", "Service" },
+    { "v1", "Service" },
+    { "apps/v1", "StatefulSet" },
+    { "apps/v1", "Deployment" },
+    { "policy/v1", "PodDisruptionBudget" }
+  };
   const auto start = std::chrono::steady_clock::now();
   int index = 0;
   for (const auto& [api_version, kind] : kinds) {
-    const nlohmann::json object = {{"apiVersion", api_version},
-                                   {"kind", kind},
-                                   {"metadata", {{"name", fmt::format("orders-{}", index++)}}}};
+    const nlohmann::json object = { { "apiVersion", api_version },
+                                    { "kind", kind },
+                                    { "metadata",
+                                      { { "name", fmt::format("orders-{}", index++) } } } };
     kpg::kube::ResourceClient client(c.client, *kpg::kube::resource_for_object(object), "db");
     if (auto result = client.apply(object); !result) {
       std::cerr << result.error().text() << '\n';
       return 1;
     }
   }
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-    std::chrono::steady_clock::now() - start);
+  const auto elapsed =
+    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   const auto client_stats = c.transport.stats();
   const auto server_stats = server.stats();
   utsname machine{};

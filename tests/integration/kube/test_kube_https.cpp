@@ -25,7 +25,10 @@ ResourceClient configmaps(Connection& c)
 
 nlohmann::json configmap(const std::string& name, nlohmann::json data = nlohmann::json::object())
 {
-  return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}, {"data", data}};
+  return { { "apiVersion", "v1" },
+           { "kind", "ConfigMap" },
+           { "metadata", { { "name", name } } },
+           { "data", data } };
 }
 
 std::string token_user(const std::string& token)
@@ -49,11 +52,12 @@ TEST_CASE("authentication over HTTPS")
     Connection c(server.kubeconfig("cert", server.url(), ca_file(),
                                    "client-certificate: client.crt\nclient-key: client.key"));
     auto cms = configmaps(c);
-    auto created = cms.create(configmap("a", {{"k", "v"}}));
+    auto created = cms.create(configmap("a", { { "k", "v" } }));
     REQUIRE(created);
     auto again = cms.create(configmap("a"));
     REQUIRE_FALSE(again);
-    CHECK(again.error().text() == "Error from server (AlreadyExists): configmaps \"a\" already exists");
+    CHECK(again.error().text() ==
+          "Error from server (AlreadyExists): configmaps \"a\" already exists");
     auto missing = cms.get("nope");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().text() == "Error from server (NotFound): configmaps \"nope\" not found");
@@ -67,26 +71,32 @@ TEST_CASE("authentication over HTTPS")
     auto denied = configmaps(bad).list();
     REQUIRE_FALSE(denied);
     CHECK(denied.error().text() == "You must be logged in to the server (Unauthorized)");
-    Connection reader(server.kubeconfig("reader", server.url(), ca_file(), token_user("readonly-token")));
+    Connection reader(
+      server.kubeconfig("reader", server.url(), ca_file(), token_user("readonly-token")));
     auto forbidden = configmaps(reader).create(configmap("b"));
     REQUIRE_FALSE(forbidden);
-    CHECK(forbidden.error().text() == "Error from server (Forbidden): configmaps is forbidden: User "
-                                      "\"reader\" cannot post resource \"configmaps\"");
+    CHECK(forbidden.error().text() ==
+          "Error from server (Forbidden): configmaps is forbidden: User "
+          "\"reader\" cannot post resource \"configmaps\"");
   }
   SUBCASE("exec plugin: a refused token makes the plugin run again")
   {
-    const std::string plugin = std::string(KPG_SOURCE_DIR) + "/tests/fixtures/kubeconfig/plugins/get-token";
+    const std::string plugin =
+      std::string(KPG_SOURCE_DIR) + "/tests/fixtures/kubeconfig/plugins/get-token";
     Connection c(server.kubeconfig("exec", server.url(), ca_file(),
                                    "exec:\n  apiVersion: client.authentication.k8s.io/v1\n"
-                                   "  interactiveMode: Never\n  command: " + plugin +
+                                   "  interactiveMode: Never\n  command: " +
+                                     plugin +
                                      "\n  env:\n  - {name: PLUGIN_MODE, value: token}\n"
-                                     "  - {name: PLUGIN_LOG, value: " + server.dir() + "/plugin.log}"));
+                                     "  - {name: PLUGIN_LOG, value: " +
+                                     server.dir() + "/plugin.log}"));
     CHECK(configmaps(c).list()); // tok-1 refused, tok-2 accepted
     CHECK(server.stats()["requests"] == 2);
   }
   SUBCASE("tls-server-name: SNI and verification use it, the connection goes to the URL host")
   {
-    Connection c(server.kubeconfig("sni", server.url(), ca_file() + "\ntls-server-name: kubernetes.default",
+    Connection c(server.kubeconfig("sni", server.url(),
+                                   ca_file() + "\ntls-server-name: kubernetes.default",
                                    token_user("good-token")));
     CHECK(configmaps(c).list());
   }
@@ -113,7 +123,8 @@ TEST_CASE("TLS and connection failures")
   }
   SUBCASE("an expired server certificate says so")
   {
-    Connection c(server.kubeconfig("expired", server.expired_url(), ca_file(), token_user("good-token")));
+    Connection c(
+      server.kubeconfig("expired", server.expired_url(), ca_file(), token_user("good-token")));
     auto result = configmaps(c).list();
     REQUIRE_FALSE(result);
     CHECK(result.error().transport()->kind == kpg::kube::TransportErrorKind::tls_verify);
@@ -121,8 +132,9 @@ TEST_CASE("TLS and connection failures")
   }
   SUBCASE("an expired client certificate is rejected by the server (TLS 1.2: an alert)")
   {
-    Connection c(server.kubeconfig("old-client", server.tls12_url(), ca_file(),
-                                   "client-certificate: expired-client.crt\nclient-key: client.key"));
+    Connection c(
+      server.kubeconfig("old-client", server.tls12_url(), ca_file(),
+                        "client-certificate: expired-client.crt\nclient-key: client.key"));
     auto result = configmaps(c).list();
     REQUIRE_FALSE(result);
     REQUIRE(result.error().transport());
@@ -131,7 +143,8 @@ TEST_CASE("TLS and connection failures")
   }
   SUBCASE("connection refused reads as kubectl's")
   {
-    Connection c(server.kubeconfig("refused", "https://127.0.0.1:1", ca_file(), token_user("good-token")));
+    Connection c(
+      server.kubeconfig("refused", "https://127.0.0.1:1", ca_file(), token_user("good-token")));
     auto result = configmaps(c).list();
     REQUIRE_FALSE(result);
     CHECK(result.error().text() == "The connection to the server 127.0.0.1:1 was refused - did you "
@@ -139,13 +152,15 @@ TEST_CASE("TLS and connection failures")
   }
   SUBCASE("HTTPS_PROXY from the environment is used, NO_PROXY bypasses it")
   {
-    const auto path = server.kubeconfig("proxied", server.url(), ca_file(), token_user("good-token"));
-    Connection via_proxy(path, kpg::test::ApiServer::env_of({{"HTTPS_PROXY", "http://127.0.0.1:1"}}));
+    const auto path =
+      server.kubeconfig("proxied", server.url(), ca_file(), token_user("good-token"));
+    Connection via_proxy(path,
+                         kpg::test::ApiServer::env_of({ { "HTTPS_PROXY", "http://127.0.0.1:1" } }));
     auto result = configmaps(via_proxy).list();
     REQUIRE_FALSE(result);
     CHECK(result.error().transport()->kind == kpg::kube::TransportErrorKind::proxy);
-    Connection bypass(path, kpg::test::ApiServer::env_of({{"HTTPS_PROXY", "http://127.0.0.1:1"},
-                                                          {"NO_PROXY", "127.0.0.1"}}));
+    Connection bypass(path, kpg::test::ApiServer::env_of({ { "HTTPS_PROXY", "http://127.0.0.1:1" },
+                                                           { "NO_PROXY", "127.0.0.1" } }));
     CHECK(configmaps(bypass).list());
   }
 }
@@ -175,7 +190,8 @@ TEST_CASE("API errors and retries")
     CHECK(cms.get("flaky"));
     auto broken = cms.get("broken");
     REQUIRE_FALSE(broken);
-    CHECK(broken.error().text() == "Error from server (InternalError): etcdserver: request timed out");
+    CHECK(broken.error().text() ==
+          "Error from server (InternalError): etcdserver: request timed out");
   }
 }
 
@@ -193,26 +209,26 @@ TEST_CASE("server-side apply")
   {
     kpg::kube::ApplyOptions dry;
     dry.dry_run = kpg::kube::DryRun::all;
-    CHECK(cms.apply(configmap("x", {{"a", "1"}}), dry)->created);
+    CHECK(cms.apply(configmap("x", { { "a", "1" } }), dry)->created);
     CHECK_FALSE(cms.get("x"));
-    auto first = cms.apply(configmap("x", {{"a", "1"}}));
+    auto first = cms.apply(configmap("x", { { "a", "1" } }));
     REQUIRE(first);
     CHECK(first->created);
     CHECK(first->object["metadata"]["managedFields"][0]["manager"] == "kubectl-pg");
-    auto second = cms.apply(configmap("x", {{"a", "2"}}));
+    auto second = cms.apply(configmap("x", { { "a", "2" } }));
     REQUIRE(second);
     CHECK_FALSE(second->created);
     CHECK(cms.get("x").value()["data"]["a"] == "2");
   }
   SUBCASE("a conflict is explained; --force-conflicts takes the field over")
   {
-    auto conflict = cms.apply(configmap("conflicted", {{"owner", "me"}}));
+    auto conflict = cms.apply(configmap("conflicted", { { "owner", "me" } }));
     REQUIRE_FALSE(conflict);
     CHECK(conflict.error().text().find("  .data.owner  (conflict with \"helm\" using v1)\n") !=
           std::string::npos);
     kpg::kube::ApplyOptions force;
     force.force = kpg::kube::ForceConflicts::yes;
-    CHECK(cms.apply(configmap("conflicted", {{"owner", "me"}}), force));
+    CHECK(cms.apply(configmap("conflicted", { { "owner", "me" } }), force));
   }
   SUBCASE("fieldValidation=Strict rejects unknown fields; Warn prints the server's warning")
   {
@@ -256,8 +272,8 @@ TEST_CASE("list, watch and wait")
   }
   SUBCASE("a watch cut mid-stream resumes from the last resourceVersion")
   {
-    REQUIRE(cms.create(configmap("w", {{"step", "0"}})));
-    server.control({{"auto_step", true}, {"cut_after_events", 1}});
+    REQUIRE(cms.create(configmap("w", { { "step", "0" } })));
+    server.control({ { "auto_step", true }, { "cut_after_events", 1 } });
     auto result = kpg::kube::wait_for_object(cms, "w", step_at_least(3), options);
     REQUIRE(result);
     CHECK(result->outcome == kpg::kube::WaitOutcome::satisfied);
@@ -270,8 +286,8 @@ TEST_CASE("list, watch and wait")
   }
   SUBCASE("410 Expired relists, then watches from the new list")
   {
-    REQUIRE(cms.create(configmap("w", {{"step", "0"}})));
-    server.control({{"auto_step", true}, {"expire_next_watch", true}});
+    REQUIRE(cms.create(configmap("w", { { "step", "0" } })));
+    server.control({ { "auto_step", true }, { "expire_next_watch", true } });
     auto result = kpg::kube::wait_for_object(cms, "w", step_at_least(1), options);
     REQUIRE(result);
     CHECK(result->outcome == kpg::kube::WaitOutcome::satisfied);
@@ -279,7 +295,7 @@ TEST_CASE("list, watch and wait")
   }
   SUBCASE("the deadline ends a wait that never comes true")
   {
-    REQUIRE(cms.create(configmap("still", {{"step", "0"}})));
+    REQUIRE(cms.create(configmap("still", { { "step", "0" } })));
     options.timeout = std::chrono::seconds(2);
     auto result = kpg::kube::wait_for_object(cms, "still", step_at_least(1), options);
     REQUIRE(result);
@@ -291,7 +307,9 @@ TEST_CASE("pod proxy")
 {
   ApiServer server;
   Connection c(server.kubeconfig("token", server.url(), ca_file(), token_user("good-token")));
-  kpg::kube::PodProxyRequest request{"db", "pg-0", 8008, kpg::kube::PodScheme::http, "GET", "/patroni?code=503", "", ""};
+  kpg::kube::PodProxyRequest request{
+    "db", "pg-0", 8008, kpg::kube::PodScheme::http, "GET", "/patroni?code=503", "", ""
+  };
   auto response = kpg::kube::pod_proxy(c.client, request);
   REQUIRE(response);
   CHECK(response->status == 503); // the backend's answer passes through
