@@ -14,3 +14,21 @@ add_test(NAME golden
 add_test(NAME schema
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/schema/run.sh $<TARGET_FILE:kubectl-pg>)
 set_tests_properties(schema PROPERTIES SKIP_RETURN_CODE 77)
+
+# src/kube over real HTTPS on loopback: api_server.py (aiohttp + cryptography,
+# certificates made at test time) and a doctest driver linking the library.
+set(KUBE_IT_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration/kube)
+add_executable(kube-integration-tests ${KUBE_IT_DIR}/main.cpp ${KUBE_IT_DIR}/api_server.cpp
+  ${KUBE_IT_DIR}/test_kube_https.cpp)
+target_link_libraries(kube-integration-tests PRIVATE kubectl-pg-lib doctest::doctest
+  kubectl_pg_warnings)
+target_compile_definitions(kube-integration-tests PRIVATE KPG_PYTHON="${KPG_PYTHON}"
+  KPG_API_SERVER="${KUBE_IT_DIR}/api_server.py" KPG_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+add_test(NAME kube-https COMMAND kube-integration-tests)
+
+# Benchmark: prints requests and TLS handshakes for applying 12 objects (README figures).
+add_executable(kube-apply-benchmark ${KUBE_IT_DIR}/bench_apply.cpp ${KUBE_IT_DIR}/api_server.cpp)
+target_link_libraries(kube-apply-benchmark PRIVATE kubectl-pg-lib kubectl_pg_warnings)
+target_compile_definitions(kube-apply-benchmark PRIVATE KPG_PYTHON="${KPG_PYTHON}"
+  KPG_API_SERVER="${KUBE_IT_DIR}/api_server.py")
+add_test(NAME kube-apply-benchmark COMMAND kube-apply-benchmark)

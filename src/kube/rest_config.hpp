@@ -26,8 +26,8 @@ class CredentialSource
 public:
   struct Credential
   {
-    SecretString bearer_token;     // empty when the credential is a client certificate
-    SecretString client_cert_pem;  // PEM, with client_key_pem; empty for tokens
+    SecretString bearer_token;    // empty when the credential is a client certificate
+    SecretString client_cert_pem; // PEM, with client_key_pem; empty for tokens
     SecretString client_key_pem;
   };
 
@@ -45,17 +45,18 @@ struct RestConfig
   std::string server;          // "https://host:port" (no trailing slash); http:// allowed for tests
   std::string tls_server_name; // SNI and the name verified; empty: the host of `server`
   std::string ca_pem;          // PEM bundle to verify the server; empty: the system store
-  std::string ca_origin;       // where ca_pem came from, for error messages ("file /x/ca.crt", "kubeconfig cluster c1")
+  std::string ca_origin;       // where ca_pem came from, for error messages ("file /x/ca.crt",
+                               // "kubeconfig cluster c1")
   bool insecure_skip_tls_verify = false; // only when the kubeconfig or flags say so
-  std::string proxy_url;       // kubeconfig proxy-url; empty: HTTPS_PROXY/NO_PROXY from the environment
+  std::string proxy_url; // kubeconfig proxy-url; empty: HTTPS_PROXY/NO_PROXY from the environment
   bool disable_compression = false;
-  std::shared_ptr<CredentialSource> credentials; // null: anonymous
-  std::string namespace_name = "default";  // flag, then context, then "default"
-  std::string context_name;    // for messages: which kubeconfig context was used
-  std::string user_name;       // for messages: which kubeconfig user was used
-  std::chrono::milliseconds request_timeout{0}; // 0: no timeout (kubectl's default)
-  double qps = 5.0;            // client-side rate limit (client-go DefaultQPS); <= 0 disables
-  int burst = 10;              // client-go DefaultBurst
+  std::shared_ptr<CredentialSource> credentials;  // null: anonymous
+  std::string namespace_name = "default";         // flag, then context, then "default"
+  std::string context_name;                       // for messages: which kubeconfig context was used
+  std::string user_name;                          // for messages: which kubeconfig user was used
+  std::chrono::milliseconds request_timeout{ 0 }; // 0: no timeout (kubectl's default)
+  double qps = 5.0; // client-side rate limit (client-go DefaultQPS); <= 0 disables
+  int burst = 10;   // client-go DefaultBurst
 };
 
 } // namespace kpg::kube
