@@ -1,10 +1,10 @@
 #pragma once
-// Test doubles for src/kube: a clock whose sleeps advance time instantly, an
+// Test doubles for src/kube (the clock is fake_clock.hpp): an
 // environment from a map, and a Transport that replays scripted responses and
 // records what was sent.
 
-#include "core/clock.hpp"
 #include "core/context.hpp"
+#include "fake_clock.hpp"
 #include "kube/http.hpp"
 
 #include <deque>
@@ -18,37 +18,6 @@ inline std::string fixture(const std::string& relative)
 {
   return std::string(KPG_SOURCE_DIR) + "/tests/fixtures/" + relative;
 }
-
-class FakeClock : public Clock
-{
-public:
-  TimePoint now() const override
-  {
-    return m_now;
-  }
-  std::chrono::system_clock::time_point wall_now() const override
-  {
-    return m_wall + (m_now - TimePoint{});
-  }
-  void sleep_for(Duration duration) override
-  {
-    sleeps.push_back(duration);
-    m_now += duration;
-  }
-  void advance(Duration duration)
-  {
-    m_now += duration;
-  }
-  void set_wall(std::chrono::system_clock::time_point wall)
-  {
-    m_wall = wall - (m_now - TimePoint{});
-  }
-  std::vector<Duration> sleeps;
-
-private:
-  TimePoint m_now{};
-  std::chrono::system_clock::time_point m_wall{};
-};
 
 inline EnvLookup fake_env(std::map<std::string, std::string> vars)
 {

@@ -43,7 +43,9 @@ public:
 // A server to talk to, without the rate limit (tests of it use RateLimiter directly).
 RestConfig unlimited_config()
 {
-  RestConfig config = unlimited_config();
+  RestConfig config;
+  config.server = "https://10.0.0.1:6443";
+  config.qps = -1;
   return config;
 }
 
