@@ -1,0 +1,134 @@
+"""Controller base: a deduplicating work queue drained by one asyncio task.
+
+Like client-go's workqueue: a key waiting in the queue is never queued twice, a key
+can be re-queued after a delay, failures back off per key (5 ms doubling up to 30 s,
+reset on success), and every key is re-queued each `resync_seconds`. Reconciles are
+synchronous (the Store is), so one reconcile never interleaves with another writer;
+the worker yields to the event loop every few milliseconds so that the API server
+stays responsive while thousands of keys are processed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Hashable, Iterable
+
+from ..errors import ApiError
+
+log = logging.getLogger("ksim.controllers")
+
+_SLICE_SECONDS = 0.005      # work done between two yields to the event loop
+_MAX_BACKOFF = 30.0
+
+
+class Context:
+    """What every controller gets: the store, the shared cache, the settings and the
+    kubelet (for pod addresses)."""
+
+    def __init__(self, store, cache, config, kubelet=None):
+        self.store = store
+        self.cache = cache
+        self.config = config
+        self.kubelet = kubelet
+
+
+class Controller:
+    """Subclasses set `name`, register cache handlers in `setup()` that call
+    `enqueue(key)`, and implement `reconcile(key)`, which may return a delay in seconds
+    after which the key is reconciled again. `keys()` lists every key for a resync."""
+
+    name = "controller"
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.store = ctx.store
+        self.cache = ctx.cache
+        self.config = ctx.config
+        self._queue: dict = {}               # insertion-ordered set of keys
+        self._wake = asyncio.Event()
+        self._timers: dict = {}              # key -> (due monotonic time, TimerHandle)
+        self._failures: dict = {}            # key -> consecutive failures
+        self.reconciles = 0                  # for tests and benchmarks
+
+    def setup(self) -> None:
+        """Registers cache handlers."""
+
+    def keys(self) -> Iterable[Hashable]:
+        return ()
+
+    def reconcile(self, key) -> float | None:
+        raise NotImplementedError
+
+    # ---- queue -----------------------------------------------------------------------
+    def enqueue(self, key, delay: float = 0.0) -> None:
+        if delay <= 0:
+            self._queue[key] = None
+            self._wake.set()
+            return
+        due = time.monotonic() + delay
+        pending = self._timers.get(key)
+        if pending is not None:
+            if pending[0] <= due:
+                return
+            pending[1].cancel()
+        handle = asyncio.get_running_loop().call_later(delay, self._fire, key)
+        self._timers[key] = (due, handle)
+
+    def _fire(self, key) -> None:
+        self._timers.pop(key, None)
+        self.enqueue(key)
+
+    def idle(self) -> bool:
+        """No key waiting to be reconciled now (delayed keys do not count)."""
+        return not self._queue
+
+    async def run(self) -> None:
+        for key in self.keys():
+            self._queue[key] = None
+        resync_at = time.monotonic() + self.config.resync_seconds
+        while True:
+            if not self._queue:
+                self._wake.clear()
+                timeout = max(resync_at - time.monotonic(), 0.01)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except asyncio.TimeoutError:
+                    pass
+            if time.monotonic() >= resync_at:
+                for key in self.keys():
+                    self._queue[key] = None
+                resync_at = time.monotonic() + self.config.resync_seconds
+            slice_end = time.monotonic() + _SLICE_SECONDS
+            while self._queue and time.monotonic() < slice_end:
+                key = next(iter(self._queue))
+                del self._queue[key]
+                self._process(key)
+            await asyncio.sleep(0)
+
+    def _process(self, key) -> None:
+        self.reconciles += 1
+        try:
+            again = self.reconcile(key)
+        except ApiError as e:
+            # Conflicts and races with other writers: retry soon, quietly.
+            quiet = e.code in (404, 409)
+            self._retry(key, quiet, e)
+            return
+        except Exception as e:
+            self._retry(key, False, e)
+            return
+        self._failures.pop(key, None)
+        if again is not None:
+            self.enqueue(key, again)
+
+    def _retry(self, key, quiet: bool, error: Exception) -> None:
+        n = self._failures.get(key, 0) + 1
+        self._failures[key] = n
+        delay = min(0.005 * (2 ** (n - 1)), _MAX_BACKOFF)
+        if quiet:
+            log.debug("%s: %s: %s; retrying in %.3fs", self.name, key, error, delay)
+        else:
+            log.error("%s: reconciling %s failed (retry in %.3fs)", self.name, key, delay,
+                      exc_info=error)
+        self.enqueue(key, delay)
