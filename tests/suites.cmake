@@ -4,3 +4,10 @@ set(KPG_PYTHON /usr/bin/python3)
 
 add_test(NAME cli-smoke
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/smoke.sh $<TARGET_FILE:kubectl-pg>)
+
+# kubesim part 2: the process kubelet (pods as real processes; needs root) and the
+# end-to-end proof with the real kubectl, Patroni, PostgreSQL and pgpool-II.
+add_test(NAME kubesim-process
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider tests/test_process_units.py
+          tests/test_process_kubelet.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
