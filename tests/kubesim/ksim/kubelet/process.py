@@ -13,9 +13,11 @@ this instance's range), pass `kubelet.kubernetes_service_ip` to `certs.ensure_pk
 set `kubelet.api_address = (host, port)` to where the API server listens, then
 `await kubelet.start(store)`; `await kubelet.stop()` on shutdown.
 
-The `kubernetes` Service in `default` gets ClusterIP 10.96.N.1:443 and Endpoints
-<bridge gateway>:6443 (port name `https`), both forwarded to the API server, so that
-Patroni's `bypass_api_service` (Spilo's default) finds an API server it can reach.
+The bootstrap controller keeps the `kubernetes` Service in `default`; with
+`controller_overrides()` its ClusterIP is 10.96.N.1:443 and its Endpoints
+<bridge gateway>:<API port>; the kubelet forwards both to the API server, so in-cluster
+clients reach it through the Service and Patroni's `bypass_api_service` (Spilo's
+default) through the Endpoints.
 """
 from __future__ import annotations
 
@@ -37,7 +39,6 @@ from ksim.kubelet.services_proxy import ServiceProxy, service_backends
 from ksim.resources import REGISTRY
 
 log = logging.getLogger("ksim.kubelet")
-API_ENDPOINT_PORT = 6443
 SA_TOKEN_SECONDS = 7 * 24 * 3600
 
 
@@ -78,6 +79,12 @@ class ProcessKubelet(Kubelet):
     def kubernetes_service_ip(self) -> str:
         return self.net.kubernetes_service_ip
 
+    def controller_overrides(self) -> dict:
+        """ControllerConfig fields for this kubelet: the `kubernetes` Service's ClusterIP
+        and the address its Endpoints publish (the bridge gateway, which pods can reach
+        and where the kubelet forwards to the API server at `api_address`)."""
+        return {"api_host": self.net.gateway, "service_cluster_ip": self.kubernetes_service_ip}
+
     def register_admission(self, store) -> None:
         store.admission.insert(0, self._allocate_cluster_ip)
 
@@ -105,7 +112,6 @@ class ProcessKubelet(Kubelet):
         with open(os.path.join(self.state_dir, "ca.crt"), "rb") as f:
             self.ca_pem = f.read()
         self._auth = auth.Authenticator(self.state_dir)
-        self._ensure_kubernetes_service()
         self._unsubscribe = store.subscribe(self._on_event)
         for pod in store.iter_objects(_rt("Pod")):
             self._on_pod(pod)
@@ -133,35 +139,6 @@ class ProcessKubelet(Kubelet):
         t = asyncio.ensure_future(coro)
         self._tasks.add(t)
         t.add_done_callback(self._tasks.discard)
-
-    def _ensure_kubernetes_service(self) -> None:
-        svc_rt, ep_rt = _rt("Service"), _rt("Endpoints")
-        if self.store.try_get(svc_rt, "default", "kubernetes") is None:
-            try:
-                self.store.create(svc_rt, {
-                    "apiVersion": "v1", "kind": "Service",
-                    "metadata": {"name": "kubernetes", "namespace": "default",
-                                 "labels": {"component": "apiserver", "provider": "kubernetes"}},
-                    "spec": {"type": "ClusterIP", "clusterIP": self.kubernetes_service_ip,
-                             "clusterIPs": [self.kubernetes_service_ip], "sessionAffinity": "None",
-                             "ports": [{"name": "https", "port": 443, "protocol": "TCP",
-                                        "targetPort": API_ENDPOINT_PORT}]}})
-            except ApiError as e:
-                log.warning("cannot create Service default/kubernetes: %s", e)
-        ep = {"apiVersion": "v1", "kind": "Endpoints",
-              "metadata": {"name": "kubernetes", "namespace": "default",
-                           "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-              "subsets": [{"addresses": [{"ip": self.net.gateway}],
-                           "ports": [{"name": "https", "port": API_ENDPOINT_PORT, "protocol": "TCP"}]}]}
-        current = self.store.try_get(ep_rt, "default", "kubernetes")
-        try:
-            if current is None:
-                self.store.create(ep_rt, ep)
-            elif current.get("subsets") != ep["subsets"]:
-                current["subsets"] = ep["subsets"]
-                self.store.update(ep_rt, current)
-        except ApiError as e:
-            log.warning("cannot write Endpoints default/kubernetes: %s", e)
 
     # ------------------------------------------------------------------ lookups
     def lookup(self, kind: str, namespace: str, name: str) -> dict | None:
@@ -289,7 +266,7 @@ class ProcessKubelet(Kubelet):
         keys: set[tuple[str, int]] = set()
         if self.api_address is not None:
             api = [self.api_address]
-            for ip, port in ((self.kubernetes_service_ip, 443), (self.net.gateway, API_ENDPOINT_PORT)):
+            for ip, port in ((self.kubernetes_service_ip, 443), (self.net.gateway, self.api_address[1])):
                 await self.proxy.ensure(ip, port, api)
                 keys.add((ip, port))
         ep_rt = _rt("Endpoints")

@@ -1,7 +1,8 @@
 """Pod volumes as directories, and the bind mounts that put them at their mountPaths.
 
 Where each volume type lives (DIR = the kubesim state directory):
-- persistentVolumeClaim: DIR/volumes/<namespace>/<claimName>/, created on first use
+- persistentVolumeClaim: the bound PersistentVolume's hostPath (kubesim's provisioner
+  makes DIR/volumes/pvc-<uid>), else DIR/volumes/<namespace>/<claimName>/, created on first use
   and never removed by the kubelet, so a re-created pod that names the same claim
   (a StatefulSet pod of the same ordinal) finds its data again;
 - emptyDir: <pod dir>/volumes/<name>/ (mode 0777 as the kubelet makes it), removed
@@ -120,11 +121,12 @@ class VolumeSet:
         name = vol["name"]
         if "persistentVolumeClaim" in vol:
             claim = vol["persistentVolumeClaim"]["claimName"]
-            if self.lookup("PersistentVolumeClaim", self.namespace, claim) is None:
+            pvc = self.lookup("PersistentVolumeClaim", self.namespace, claim)
+            if pvc is None:
                 raise VolumeNotReady(f'persistentvolumeclaim "{claim}" not found')
-            path = os.path.join(self.volumes_root, self.namespace, claim)
-            if not os.path.isdir(path):
-                os.makedirs(path, mode=0o755)
+            path = self._claim_path(pvc)
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            if os.stat(path).st_uid != self.uid:
                 _chown(path, self.uid, self.gid)
             return path
         if "emptyDir" in vol:
@@ -164,6 +166,13 @@ class VolumeSet:
         path = self._own_dir(name)
         _write_files(path, files, self.uid, self.gid)
         return path
+
+    def _claim_path(self, pvc: dict) -> str:
+        """The bound PersistentVolume's hostPath, else DIR/volumes/<ns>/<claim>."""
+        pv_name = (pvc.get("spec") or {}).get("volumeName")
+        pv = self.lookup("PersistentVolume", None, pv_name) if pv_name else None
+        host = ((pv or {}).get("spec") or {}).get("hostPath", {}).get("path")
+        return host or os.path.join(self.volumes_root, self.namespace, pvc["metadata"]["name"])
 
     def _add_source(self, files, kind: str, src: dict, mode: int) -> None:
         obj = self.lookup(kind, self.namespace, src.get("name", ""))
