@@ -488,6 +488,10 @@ class ApiServer:
         if not raw:
             raise errors.bad_request("the body of the request was empty")
         ctype = request.content_type
+        if "protobuf" in ctype or "cbor" in ctype:
+            raise ApiError(415, "UnsupportedMediaType",
+                           f"the body of the request was in an unknown format - accepted media "
+                           f"types include: application/json, application/yaml")
         try:
             if ctype in ("application/yaml", "application/apply-patch+yaml") or \
                     (ctype not in ("application/json",) and raw.lstrip()[:1] not in (b"{", b"[")):
@@ -820,6 +824,12 @@ class ApiServer:
                     raise errors.bad_request("error_code must be 429, 500 or 503 and "
                                              "error_rate within [0, 1]")
             return self._json(self.faults.as_dict())
+        if segs[:1] == ["pods"]:
+            from .kubelet import faults as pod_faults
+            if self.kubelet is None:
+                raise errors.bad_request("kubesim runs no kubelet")
+            return self._json(await pod_faults.handle(self.kubelet, self.store,
+                                                      request.method, segs[1:]))
         if segs == ["state"]:
             counts = {rt.qualified: self.store.count(rt) for rt in REGISTRY.all()}
             return self._json({"resourceVersion": self.store.resource_version,
