@@ -84,27 +84,33 @@ class Controller:
         return not self._queue
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._resync_handle = loop.call_later(self.config.resync_seconds, self._resync)
         for key in self.keys():
             self._queue[key] = None
-        resync_at = time.monotonic() + self.config.resync_seconds
-        while True:
-            if not self._queue:
-                self._wake.clear()
-                timeout = max(resync_at - time.monotonic(), 0.01)
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout)
-                except asyncio.TimeoutError:
-                    pass
-            if time.monotonic() >= resync_at:
-                for key in self.keys():
-                    self._queue[key] = None
-                resync_at = time.monotonic() + self.config.resync_seconds
-            slice_end = time.monotonic() + _SLICE_SECONDS
-            while self._queue and time.monotonic() < slice_end:
-                key = next(iter(self._queue))
-                del self._queue[key]
-                self._process(key)
-            await asyncio.sleep(0)
+        try:
+            while True:
+                if not self._queue:
+                    self._wake.clear()
+                    await self._wake.wait()
+                slice_end = time.monotonic() + _SLICE_SECONDS
+                while self._queue and time.monotonic() < slice_end:
+                    key = next(iter(self._queue))
+                    del self._queue[key]
+                    self._process(key)
+                await asyncio.sleep(0)
+        finally:
+            self._resync_handle.cancel()
+            for _, handle in self._timers.values():
+                handle.cancel()
+            self._timers.clear()
+
+    def _resync(self) -> None:
+        for key in self.keys():
+            self._queue[key] = None
+        self._wake.set()
+        self._resync_handle = asyncio.get_running_loop().call_later(
+            self.config.resync_seconds, self._resync)
 
     def _process(self, key) -> None:
         self.reconciles += 1

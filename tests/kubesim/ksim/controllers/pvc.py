@@ -57,11 +57,16 @@ class VolumeController(Controller):
     name = "persistentvolume"
 
     def setup(self) -> None:
-        self.cache.on(PVCS, lambda e, o, old: self.enqueue(
-            ("claim", o["metadata"]["namespace"], o["metadata"]["name"])))
+        self.cache.on(PVCS, self._on_claim)
         self.cache.on(PVS, self._on_volume)
         self.cache.on(STORAGECLASSES, self._on_class)
         self.cache.on(PODS, self._on_pod)
+
+    def _on_claim(self, etype: str, pvc: dict, old: dict | None) -> None:
+        self.enqueue(("claim", pvc["metadata"]["namespace"], pvc["metadata"]["name"]))
+        volume = (pvc.get("spec") or {}).get("volumeName")
+        if etype == "DELETED" and volume:
+            self.enqueue(("volume", "", volume))
 
     def _on_volume(self, etype: str, pv: dict, old: dict | None) -> None:
         self.enqueue(("volume", "", pv["metadata"]["name"]))
