@@ -11,3 +11,12 @@ add_test(NAME kubesim-process
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider tests/test_process_units.py
           tests/test_process_kubelet.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
+
+# kubesim's controllers and virtual kubelet: logic against the Store (in-process), then
+# fidelity through the real kubectl (skipped when kubectl is absent).
+add_test(NAME kubesim-controllers
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider
+          tests/test_controllers_statefulset.py tests/test_controllers_workloads.py
+          tests/test_controllers_services.py tests/test_controllers_lifecycle.py
+          tests/test_controllers_kubectl.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)

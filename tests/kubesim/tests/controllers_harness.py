@@ -1,5 +1,5 @@
-"""An in-process cluster for the controllers' tests: a Store (with kubesim's admission
-defaults when available), the controllers and the virtual kubelet, in one event loop.
+"""An in-process cluster for the controllers' tests: a Store (with kubesim's admission:
+defaulting and validation as the server wires them), the controllers and the virtual kubelet, in one event loop.
 
     @run
     async def test_x():
@@ -20,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from ksim import defaults  # noqa: E402
 from ksim.controllers import start_all  # noqa: E402
 from ksim.kubelet.virtual import VirtualKubelet  # noqa: E402
 from ksim.resources import REGISTRY  # noqa: E402
@@ -43,15 +44,6 @@ SLICE = REGISTRY.by_resource("discovery.k8s.io", "v1", "endpointslices")
 SC = REGISTRY.by_resource("storage.k8s.io", "v1", "storageclasses")
 
 
-def _admission():
-    try:
-        from ksim import defaults
-    except ImportError:
-        return []
-    fn = getattr(defaults, "admit", None) or getattr(defaults, "apply_defaults", None)
-    return [fn] if fn else []
-
-
 def run(fn):
     """Runs an async test function in a fresh event loop."""
     @functools.wraps(fn)
@@ -64,7 +56,8 @@ class Cluster:
     def __init__(self, *, ready_delay: float = 0.0, run_seconds: float = 0.05,
                  exit_code: int = 0, termination_seconds: float = 0.0, state_dir=None,
                  namespace: str = "db"):
-        self.store = Store(admission=_admission())
+        self.store = Store()
+        self.store.admission.append(defaults.Admission(self.store))
         self.kubelet = VirtualKubelet(ready_delay=ready_delay, run_seconds=run_seconds,
                                       exit_code=exit_code,
                                       termination_seconds=termination_seconds)

@@ -138,3 +138,19 @@ async def test_kubernetes_service_points_at_the_api_server_and_is_repaired():
         [sl] = c.store.list(SLICE, "default")[0]
         assert sl["metadata"]["name"] == "kubernetes"
         assert sl["endpoints"][0]["addresses"] == ["127.0.0.1"]
+
+
+@run
+async def test_controllers_go_quiet_once_converged():
+    """No controller rewrites an object it already converged (no write loops)."""
+    async with Cluster() as c:
+        c.create(SVC, service("pg", {"app": "pg"}, headless=True))
+        c.create(STS, statefulset("pg", 2))
+        await c.until(lambda: addresses(c, "pg") == (["pg-0", "pg-1"], []), what="endpoints")
+        await c.settle()
+        rv = c.store.resource_version
+        for ctl in c.tasks.controllers:      # a full resync changes nothing
+            ctl._resync()
+        await c.settle()
+        assert c.store.resource_version == rv, [
+            (t, k, key) for t, k, key, _ in c.events[-10:]]
