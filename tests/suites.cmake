@@ -12,6 +12,15 @@ add_test(NAME kubesim-process
           tests/test_process_kubelet.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
 
+# kubesim's API server: store semantics, then fidelity with the real kubectl and the
+# official Python client (tests/kubesim/README.md). kubectl-dependent tests skip when
+# kubectl is absent.
+add_test(NAME kubesim-api
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider
+          tests/test_store.py tests/test_api_kubectl.py tests/test_api_python_client.py
+          tests/test_api_rest.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
+
 # kubesim's controllers and virtual kubelet: logic against the Store (in-process), then
 # fidelity through the real kubectl (skipped when kubectl is absent).
 add_test(NAME kubesim-controllers

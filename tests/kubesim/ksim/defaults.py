@@ -14,10 +14,11 @@ semantic validation of ksim.semantics.
 """
 from __future__ import annotations
 
+import base64
 import ipaddress
 import random
 
-from . import errors, semantics
+from . import errors, semantics, validation
 from .resources import REGISTRY
 
 _SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -147,6 +148,7 @@ class Admission:
         store.subscribe(self._on_event)
 
     def __call__(self, op: str, rt, obj: dict, old: dict | None, store) -> None:
+        validation.normalize(rt, obj)
         fn = getattr(self, "_" + rt.kind, None)
         if fn is not None:
             fn(op, obj, old)
@@ -315,6 +317,11 @@ class Admission:
 
     def _Secret(self, op, obj, old):
         obj.setdefault("type", "Opaque")
+        string_data = obj.pop("stringData", None)
+        if string_data:
+            data = obj.setdefault("data", {})
+            for k, v in string_data.items():
+                data[k] = base64.b64encode(str(v).encode()).decode()
 
     def _PersistentVolumeClaim(self, op, obj, old):
         spec = obj.setdefault("spec", {})

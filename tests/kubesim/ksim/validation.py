@@ -83,3 +83,39 @@ class Validator:
         struct = parent_model.split("V1", 1)[-1]
         type_errors.append(f"json: cannot unmarshal {_JSON_TYPE.get(type(value), 'value')} "
                            f"into Go struct field {struct}.{path} of type {_go_type(typ)}")
+
+
+# Slices serialized without omitempty in the Go types (kept when empty).
+_KEEP_EMPTY = {("V1PodSpec", "containers"), ("V1Role", "rules"), ("V1ClusterRole", "rules"),
+               ("V1EndpointSlice", "endpoints"), ("V1NetworkPolicyPeer", "ipBlock")}
+
+
+def normalize(rt, obj: dict) -> None:
+    """Drop what Go's encoder would not write: nulls, and empty maps and slices of
+    `omitempty` fields (every map/slice field of the served kinds but a few), so a
+    stored object reads back as kube-apiserver's would (`data: {}` -> absent)."""
+    model = schema.model_for_kind(rt.kind)
+    if schema.fields(model) is not None:
+        _normalize(obj, model)
+
+
+def _normalize(value: dict, model: str) -> None:
+    fields = schema.fields(model) or {}
+    for k in list(value):
+        v = value[k]
+        typ = fields.get(k)
+        if v is None:
+            if k != "creationTimestamp":
+                del value[k]
+            continue
+        if typ is None:
+            continue
+        kind, inner = schema.split(typ)
+        if kind in ("list", "dict") and not v and (model, k) not in _KEEP_EMPTY:
+            del value[k]
+        elif kind == "model" and isinstance(v, dict):
+            _normalize(v, typ)
+        elif kind == "list" and isinstance(v, list) and schema.split(inner)[0] == "model":
+            for item in v:
+                if isinstance(item, dict):
+                    _normalize(item, inner)
