@@ -1,5 +1,5 @@
 """Deployment -> ReplicaSet -> Pods, and Jobs, against the Store with the virtual kubelet."""
-from controllers_harness import DEPLOY, JOB, POD, RS, Cluster, deployment, run
+from controllers_harness import DEPLOY, JOB, RS, Cluster, deployment, run
 
 
 def conditions(obj) -> dict:

@@ -29,7 +29,8 @@ from .base import Controller
 from .cache import PODS
 from .replicaset import REPLICASETS
 from .util import (clone, compute_hash, condition, controller_ref, int_or_percent,
-                   is_terminating, now, now_dt, owner_reference, parse_time, set_condition)
+                   is_terminating, now, now_dt, owner_reference, parse_time, set_condition,
+                   status_update)
 
 DEPLOYMENTS = REGISTRY.by_resource("apps", "v1", "deployments")
 L_HASH = "pod-template-hash"
@@ -176,9 +177,9 @@ class DeploymentController(Controller):
             if existing is not None and controller_ref(existing) and \
                     controller_ref(existing).get("uid") == m["uid"]:
                 return existing
-            new = clone(d)
-            new.setdefault("status", {})["collisionCount"] = collisions + 1
-            self.store.update(DEPLOYMENTS, new, subresource="status", field_manager=_MANAGER)
+            status = dict(d.get("status") or {}, collisionCount=collisions + 1)
+            self.store.update(DEPLOYMENTS, status_update(d, status), subresource="status",
+                              field_manager=_MANAGER)
             return None
 
     def _initial_replicas(self, d: dict, all_rs: list[dict]) -> int:
@@ -305,7 +306,6 @@ class DeploymentController(Controller):
     # ---- status ----------------------------------------------------------------------
     def _write_status(self, d: dict, new_rs: dict | None, all_rs: list[dict],
                       created: bool) -> float | None:
-        spec = d.get("spec") or {}
         replicas = _replicas(d)
         _, max_unavailable = surge_and_unavailable(d)
         old = d.get("status") or {}
@@ -335,9 +335,8 @@ class DeploymentController(Controller):
                 del status[k]
         status["conditions"] = conds
         if status != old:
-            new = clone(d)
-            new["status"] = status
-            self.store.update(DEPLOYMENTS, new, subresource="status", field_manager=_MANAGER)
+            self.store.update(DEPLOYMENTS, status_update(d, status),
+                              subresource="status", field_manager=_MANAGER)
         return wait
 
     def _progress(self, d: dict, new_rs: dict | None, status: dict, old: dict, conds: list,

@@ -26,8 +26,8 @@ from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
 from .replicaset import pod_from_template
-from .util import (clone, condition, controller_ref, is_pod_ready, is_terminating, now,
-                   now_dt, parse_time, pod_phase, set_condition)
+from .util import (clone, condition, controller_ref, is_pod_ready, is_terminating, now, now_dt,
+                   parse_time, pod_phase, set_condition, status_update)
 
 JOBS = REGISTRY.by_resource("batch", "v1", "jobs")
 L_INDEX = "batch.kubernetes.io/job-completion-index"
@@ -164,9 +164,8 @@ class JobController(Controller):
         if not conds:
             del status["conditions"]
         if status != (job.get("status") or {}):
-            new = clone(job)
-            new["status"] = status
-            self.store.update(JOBS, new, subresource="status", field_manager=_MANAGER)
+            self.store.update(JOBS, status_update(job, status),
+                              subresource="status", field_manager=_MANAGER)
         job = self.cache.get(JOBS, *key)
         if job is not None and _finished(job):
             return self._ttl(job)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
-from .util import clone, now, set_condition
+from .util import clone, now, set_condition, status_update
 
 NAMESPACES = REGISTRY.by_resource("", "v1", "namespaces")
 SERVICEACCOUNTS = REGISTRY.by_resource("", "v1", "serviceaccounts")
@@ -157,6 +157,5 @@ class NamespaceController(Controller):
                           at=at)
         status["phase"] = "Terminating"
         if status != ns.get("status"):
-            new = clone(ns)
-            new["status"] = status
-            self.store.update(NAMESPACES, new, subresource="status", field_manager=_MANAGER)
+            self.store.update(NAMESPACES, status_update(ns, status),
+                              subresource="status", field_manager=_MANAGER)

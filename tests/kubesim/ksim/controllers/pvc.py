@@ -27,7 +27,7 @@ from ..resources import REGISTRY
 from .base import Controller
 from .bootstrap import PROVISIONER, STORAGECLASSES
 from .cache import PODS
-from .util import clone
+from .util import clone, status_update
 
 PVCS = REGISTRY.by_resource("", "v1", "persistentvolumeclaims")
 PVS = REGISTRY.by_resource("", "v1", "persistentvolumes")
@@ -241,16 +241,14 @@ class VolumeController(Controller):
                       "capacity": dict(ps.get("capacity") or {})}
         if (pvc.get("status") or {}) == status:
             return
-        new = clone(pvc)
-        new["status"] = status
-        self.store.update(PVCS, new, subresource="status", field_manager=_MANAGER)
+        self.store.update(PVCS, status_update(pvc, status),
+                          subresource="status", field_manager=_MANAGER)
 
     def _volume_status(self, pv: dict, phase: str) -> None:
         if (pv.get("status") or {}).get("phase") == phase:
             return
-        new = clone(pv)
-        new["status"] = {"phase": phase}
-        self.store.update(PVS, new, subresource="status", field_manager=_MANAGER)
+        self.store.update(PVS, status_update(pv, {"phase": phase}),
+                          subresource="status", field_manager=_MANAGER)
 
     # ---- volumes ---------------------------------------------------------------------
     def _sync_volume(self, name: str) -> None:

@@ -14,8 +14,8 @@ from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
-from .util import (available_in, clone, controller_ref, is_pod_ready, is_terminating,
-                   now_dt, owner_reference, pod_phase)
+from .util import (available_in, clone, controller_ref, is_pod_ready, is_terminating, now_dt,
+                   owner_reference, pod_phase, status_update)
 
 REPLICASETS = REGISTRY.by_resource("apps", "v1", "replicasets")
 _MANAGER = "kube-controller-manager"
@@ -120,7 +120,6 @@ class ReplicaSetController(Controller):
         if old.get("conditions"):
             status["conditions"] = old["conditions"]
         if status != old:
-            new = clone(rs)
-            new["status"] = status
-            self.store.update(REPLICASETS, new, subresource="status", field_manager=_MANAGER)
+            self.store.update(REPLICASETS, status_update(rs, status),
+                              subresource="status", field_manager=_MANAGER)
         return None if wait is None else wait + 0.05

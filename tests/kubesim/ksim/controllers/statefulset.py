@@ -33,14 +33,12 @@ condemned ordinal an ownerReference to its pod before the pod is deleted.
 """
 from __future__ import annotations
 
-import re
-
 from ..errors import ApiError
 from ..resources import REGISTRY
-from ..selectors import selector_from_object
 from .base import Controller
 from .cache import PODS
 from .util import (available_in, clone, compute_hash, controller_ref, is_running_and_ready,
+                   status_update,
                    is_terminating, now_dt, owner_reference, pod_phase)
 
 STATEFULSETS = REGISTRY.by_resource("apps", "v1", "statefulsets")
@@ -64,8 +62,11 @@ def _start_ordinal(sts: dict) -> int:
 
 
 def _ordinal(sts_name: str, pod_name: str) -> int:
-    m = re.fullmatch(re.escape(sts_name) + r"-(\d+)", pod_name)
-    return int(m.group(1)) if m else -1
+    """getOrdinal: the number after `<sts>-`, or -1 when the name has another shape."""
+    prefix, _, suffix = pod_name.rpartition("-")
+    if prefix != sts_name or not suffix.isdigit() or not suffix.isascii():
+        return -1
+    return int(suffix)
 
 
 def _revision_of(pod: dict) -> str:
@@ -175,9 +176,9 @@ class StatefulSetController(Controller):
         return current or update, update, collisions
 
     def _write_collision(self, sts: dict, count: int) -> None:
-        new = clone(sts)
-        new.setdefault("status", {})["collisionCount"] = count
-        self.store.update(STATEFULSETS, new, subresource="status", field_manager=_MANAGER)
+        status = dict(sts.get("status") or {}, collisionCount=count)
+        self.store.update(STATEFULSETS, status_update(sts, status), subresource="status",
+                          field_manager=_MANAGER)
 
     def _truncate_history(self, sts: dict, revisions: list[dict], pods: list[dict],
                           current: dict, update: dict) -> None:
@@ -416,9 +417,8 @@ class StatefulSetController(Controller):
         if old.get("conditions"):
             status["conditions"] = old["conditions"]
         if status != old:
-            new = clone(sts)
-            new["status"] = status
-            self.store.update(STATEFULSETS, new, subresource="status", field_manager=_MANAGER)
+            self.store.update(STATEFULSETS, status_update(sts, status), subresource="status",
+                              field_manager=_MANAGER)
         return None if wait is None else wait + 0.05
 
 

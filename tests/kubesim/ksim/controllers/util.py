@@ -7,14 +7,25 @@ from __future__ import annotations
 
 import datetime
 import json
+import marshal
 
 # rand.SafeEncodeString's alphabet (AM pkg/util/rand/rand.go): no vowels, no 0/1/3.
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 def clone(obj: dict) -> dict:
-    """A deep copy of a JSON-shaped object (faster than copy.deepcopy for wire dicts)."""
-    return json.loads(json.dumps(obj))
+    """A deep copy of a JSON-shaped object (marshal: far faster than copy.deepcopy)."""
+    return marshal.loads(marshal.dumps(obj))
+
+
+def status_update(obj: dict, status: dict) -> dict:
+    """The smallest body for a status-subresource write of `obj` (optimistic on its
+    resourceVersion): the Store takes only .status from it."""
+    m = obj["metadata"]
+    meta = {"name": m["name"], "resourceVersion": m["resourceVersion"]}
+    if "namespace" in m:
+        meta["namespace"] = m["namespace"]
+    return {"metadata": meta, "status": status}
 
 
 def now_dt() -> datetime.datetime:
