@@ -324,25 +324,84 @@ def apply(store, rt, info, live: dict | None, config: dict, manager: str, force:
     return store.update(rt, merged, subresource=sub, dry_run=dry_run), False
 
 
+def _top(obj: dict, subresource: str | None, rt) -> dict:
+    """The part of an object field sets are made of (see field_set)."""
+    out = {}
+    for k, v in obj.items():
+        if k in ("apiVersion", "kind"):
+            continue
+        if subresource == "status" and k != "status":
+            continue
+        if subresource != "status" and k == "status" and (rt is None or rt.has_status):
+            continue
+        if k == "metadata" and isinstance(v, dict):
+            v = {mk: mv for mk, mv in v.items() if mk not in _SKIP_META}
+            if not v:
+                continue
+        out[k] = v
+    return out
+
+
+def _diff(new, old, path: tuple, names: tuple, changed: set, removed: set) -> None:
+    """Leaf paths set or changed by going from old to new, and paths removed."""
+    for k, v in new.items():
+        p = path + (("f", k),)
+        n = names + (k,)
+        if k not in old:
+            _walk(v, p, n, changed)
+            continue
+        ov = old[k]
+        if v == ov:
+            continue
+        if isinstance(v, dict) and isinstance(ov, dict) and v and ov:
+            _diff(v, ov, p, n, changed, removed)
+        elif isinstance(v, list) and isinstance(ov, list):
+            kind, keys = list_kind(names, k)
+            if kind == "map" and all(isinstance(i, dict) for i in v + ov):
+                olds = {_keyjson(i, keys, k): i for i in ov}
+                news = {_keyjson(i, keys, k): i for i in v}
+                for kj, item in news.items():
+                    ip = p + (("k", kj),)
+                    if kj not in olds:
+                        changed.add(ip)
+                        for fk, fv in item.items():
+                            _walk(fv, ip + (("f", fk),), n + (fk,), changed)
+                    elif item != olds[kj]:
+                        _diff(item, olds[kj], ip, n, changed, removed)
+                for kj in olds.keys() - news.keys():
+                    removed.add(p + (("k", kj),))
+            elif kind == "set":
+                for x in v:
+                    if x not in ov:
+                        changed.add(p + (("v", json.dumps(x, separators=(",", ":"))),))
+                for x in ov:
+                    if x not in v:
+                        removed.add(p + (("v", json.dumps(x, separators=(",", ":"))),))
+            else:
+                changed.add(p)
+        else:
+            _walk(v, p, n, changed)
+    for k in old.keys() - new.keys():
+        _walk(old[k], path + (("f", k),), names + (k,), removed)
+
+
 def track_update(op: str, rt, obj: dict, old: dict | None, manager: str,
                  subresource: str | None, clock=None) -> None:
     """Store hook: record a non-apply write by `manager` in obj.metadata.managedFields."""
     md = obj.setdefault("metadata", {})
+    changed: set = set()
+    removed: set = set()
     if old is None:
         entries = list(md.get("managedFields") or [])
         changed = field_set(obj, subresource, rt)
-        removed: set = set()
     else:
         entries = list((old.get("metadata") or {}).get("managedFields") or [])
-        new_set = field_set(obj, subresource, rt)
-        old_set = field_set(old, subresource, rt)
-        changed = {p for p in new_set if p not in old_set or
-                   (not p or p[-1][0] != "k") and _get(obj, p) != _get(old, p)}
-        removed = old_set - new_set
+        _diff(_top(obj, subresource, rt), _top(old, subresource, rt), (), (), changed, removed)
     if not changed and not removed:
-        md["managedFields"] = entries or md.get("managedFields") or []
-        if not md["managedFields"]:
-            del md["managedFields"]
+        if entries:
+            md["managedFields"] = entries
+        else:
+            md.pop("managedFields", None)
         return
     out = []
     mine_set: set = set()
@@ -351,9 +410,10 @@ def track_update(op: str, rt, obj: dict, old: dict | None, manager: str,
         s = from_fields_v1(e.get("fieldsV1"))
         if _same_entry(e, manager, "Update", subresource):
             mine_entry = e
-            mine_set = s - removed
+            mine_set = {p for p in s if not any(p[:len(r)] == r for r in removed)}
             continue
-        s2 = s - changed - removed
+        s2 = {p for p in s if p not in changed and not any(p[:len(r)] == r for r in removed)} \
+            if removed else s - changed
         if s2 != s:
             e = dict(e, fieldsV1=to_fields_v1(s2))
         if s2:

@@ -682,8 +682,9 @@ class Store:
     @staticmethod
     def write_snapshot(snap: dict, path: str) -> None:
         tmp = path + ".tmp"
+        data = json.dumps(snap, separators=(",", ":"))   # one-shot: the C encoder
         with open(tmp, "w") as f:
-            json.dump(snap, f, separators=(",", ":"))
+            f.write(data)
         os.replace(tmp, path)
 
     def save(self, path: str) -> None:

@@ -152,7 +152,7 @@ async def execute(server, request: web.Request, info):
     if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
         raise errors.bad_request(f"cannot exec into a container in a completed pod; current "
                                  f"phase is {pod['status']['phase']}")
-    session = await _kubelet(server).exec(pod, container, command, stdin, tty)
+    kubelet = _kubelet(server)
     ws = web.WebSocketResponse(protocols=[proto], autoping=True, heartbeat=None,
                                max_msg_size=0)
     await ws.prepare(request)
@@ -165,6 +165,15 @@ async def execute(server, request: web.Request, info):
             await ws.send_bytes(bytes([ch]) + data)
 
     await send(_STDOUT if stdout else _STDERR if stderr else _ERROR, b"")
+    # As with a real kubelet, failures to start the command come after the upgrade, as
+    # the Status on the error channel (kubectl prints its message).
+    try:
+        session = await kubelet.exec(pod, container, command, stdin, tty)
+    except ApiError as e:
+        frame = {k: v for k, v in e.status().items() if k not in ("kind", "apiVersion")}
+        await send(_ERROR, json.dumps(frame).encode())
+        await ws.close()
+        return ws
 
     async def pump_in():
         async for msg in ws:

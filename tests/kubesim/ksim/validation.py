@@ -5,6 +5,8 @@ API writes them: `spec.template.spec.containers[0].foo`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import schema
 
 _JSON_TYPE = {str: "string", int: "number", float: "number", bool: "bool", list: "array",
@@ -99,23 +101,40 @@ def normalize(rt, obj: dict) -> None:
         _normalize(obj, model)
 
 
+@lru_cache(maxsize=None)
+def _plan(model: str) -> dict:
+    """field -> (kind, inner, keep_empty) for a model (cached)."""
+    out = {}
+    for k, typ in (schema.fields(model) or {}).items():
+        kind, inner = schema.split(typ)
+        nested = None
+        if kind == "model":
+            nested = typ
+        elif kind == "list" and schema.split(inner)[0] == "model":
+            nested = inner
+        out[k] = (kind, nested, (model, k) in _KEEP_EMPTY)
+    return out
+
+
 def _normalize(value: dict, model: str) -> None:
-    fields = schema.fields(model) or {}
+    plan = _plan(model)
     for k in list(value):
         v = value[k]
-        typ = fields.get(k)
         if v is None:
             if k != "creationTimestamp":
                 del value[k]
             continue
-        if typ is None:
+        p = plan.get(k)
+        if p is None:
             continue
-        kind, inner = schema.split(typ)
-        if kind in ("list", "dict") and not v and (model, k) not in _KEEP_EMPTY:
+        kind, nested, keep = p
+        if kind in ("list", "dict") and not v and not keep:
             del value[k]
-        elif kind == "model" and isinstance(v, dict):
-            _normalize(v, typ)
-        elif kind == "list" and isinstance(v, list) and schema.split(inner)[0] == "model":
-            for item in v:
-                if isinstance(item, dict):
-                    _normalize(item, inner)
+        elif nested is not None:
+            if kind == "model":
+                if isinstance(v, dict):
+                    _normalize(v, nested)
+            elif isinstance(v, list):
+                for item in v:
+                    if isinstance(item, dict):
+                        _normalize(item, nested)
