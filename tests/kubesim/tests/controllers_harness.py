@@ -42,6 +42,7 @@ REV = REGISTRY.by_resource("apps", "v1", "controllerrevisions")
 JOB = REGISTRY.by_resource("batch", "v1", "jobs")
 SLICE = REGISTRY.by_resource("discovery.k8s.io", "v1", "endpointslices")
 SC = REGISTRY.by_resource("storage.k8s.io", "v1", "storageclasses")
+PDB = REGISTRY.by_resource("policy", "v1", "poddisruptionbudgets")
 
 
 def run(fn):

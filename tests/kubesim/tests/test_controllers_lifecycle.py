@@ -1,8 +1,9 @@
-"""Namespaces, garbage collection, volumes, scheduling and pod termination."""
+"""Namespaces, garbage collection, volumes, disruption budgets, scheduling and pod
+termination."""
 import os
 
-from controllers_harness import (CM, DEPLOY, NODE, NS, POD, PV, PVC, RS, SA, SC, STS, Cluster,
-                                 deployment, run, statefulset)
+from controllers_harness import (CM, DEPLOY, NODE, NS, PDB, POD, PV, PVC, RS, SA, SC, STS,
+                                 Cluster, deployment, run, statefulset)
 
 
 def plain_pod(name, **spec):
@@ -162,3 +163,32 @@ async def test_pods_wait_out_their_grace_period_and_other_schedulers_are_ignored
         await c.until(lambda: c.get(POD, "a") is None, what="pod removed")
         deleted = [o for t, kind, _, o in c.events if kind == "Pod" and t == "DELETED"]
         assert deleted and deleted[0]["metadata"]["name"] == "a"
+
+
+@run
+async def test_disruption_budgets_count_healthy_pods():
+    async with Cluster() as c:
+        c.create(STS, statefulset("pg", 3, claims=False))
+        for name, spec in (("min", {"minAvailable": 2}), ("max", {"maxUnavailable": 1}),
+                           ("pct", {"minAvailable": "50%"})):
+            spec["selector"] = {"matchLabels": {"app": "pg"}}
+            c.create(PDB, {"metadata": {"name": name}, "spec": spec})
+        await c.until(lambda: c.status(STS, "pg").get("readyReplicas") == 3, what="ready")
+        await c.until(lambda: c.status(PDB, "pct").get("currentHealthy") == 3, what="pdb")
+        await c.settle()
+        got = {n: {k: c.status(PDB, n)[k] for k in ("currentHealthy", "desiredHealthy",
+                                                     "expectedPods", "disruptionsAllowed")}
+               for n in ("min", "max", "pct")}
+        assert got == {"min": {"currentHealthy": 3, "desiredHealthy": 2, "expectedPods": 3,
+                               "disruptionsAllowed": 1},
+                       "max": {"currentHealthy": 3, "desiredHealthy": 2, "expectedPods": 3,
+                               "disruptionsAllowed": 1},
+                       "pct": {"currentHealthy": 3, "desiredHealthy": 2, "expectedPods": 3,
+                               "disruptionsAllowed": 1}}
+        pod = c.store.get(POD, "db", "pg-2")
+        pod["metadata"].setdefault("annotations", {})["kubesim.io/ready"] = "false"
+        c.store.update(POD, pod)
+        await c.until(lambda: c.status(PDB, "min").get("disruptionsAllowed") == 0, what="0")
+        cond = c.status(PDB, "min")["conditions"][0]
+        assert (cond["type"], cond["status"], cond["reason"]) == (
+            "DisruptionAllowed", "False", "InsufficientPods")

@@ -20,6 +20,7 @@ from .bootstrap import Bootstrap
 from .cache import Cache
 from .config import ControllerConfig
 from .deployment import DeploymentController
+from .disruption import DisruptionController
 from .endpoints import EndpointsController
 from .endpointslice import EndpointSliceController
 from .gc import GarbageCollector
@@ -33,7 +34,7 @@ from .statefulset import StatefulSetController
 CONTROLLERS = (Bootstrap, NamespaceController, Scheduler, StatefulSetController,
                DeploymentController, ReplicaSetController, JobController,
                EndpointsController, EndpointSliceController, VolumeController,
-               GarbageCollector)
+               DisruptionController, GarbageCollector)
 
 __all__ = ["start_all", "build", "ControllerConfig", "Controller", "Context", "CONTROLLERS"]
 
