@@ -25,6 +25,7 @@ import os
 import random
 import re
 import time
+import sys
 import uuid
 from typing import Callable, Iterator
 
@@ -46,11 +47,26 @@ _LABEL_NAMED = {"Namespace", "Service"}
 # Kinds that keep a client-sent status on create (the kubelet registers a Node with status).
 _KEEP_STATUS_ON_CREATE = {"Node"}
 _GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"   # AM pkg/util/rand String()
+_intern = sys.intern
 
 
 def clone(obj):
     """A deep copy of a JSON-shaped value (dict/list/str/int/float/bool/None)."""
     return marshal.loads(marshal.dumps(obj))
+
+
+def intern_tree(obj):
+    """A copy whose dict keys and short strings are interned: tens of thousands of stored
+    objects then share one copy of "metadata", "Running", "TCP"... (most of an object's
+    memory otherwise), and marshal-based clones keep sharing them."""
+    t = type(obj)
+    if t is dict:
+        return {_intern(k): intern_tree(v) for k, v in obj.items()}
+    if t is list:
+        return [intern_tree(v) for v in obj]
+    if t is str and len(obj) <= 64:
+        return _intern(obj)
+    return obj
 
 
 def now_rfc3339(clock: Callable[[], float] = time.time, offset: float = 0) -> str:
@@ -377,7 +393,7 @@ class Store:
             self.managed_fields("CREATE", rt, obj, None, field_manager, None)
         if dry_run:
             return obj
-        self._commit(rt, ADDED, obj, None)
+        obj = self._commit(rt, ADDED, obj, None)
         return clone(obj)
 
     def update(self, rt: ResourceType, obj: dict, *, subresource: str | None = None,
@@ -459,9 +475,9 @@ class Store:
         if (md.get("deletionTimestamp") and not md.get("finalizers")
                 and omd.get("deletionGracePeriodSeconds", 0) == 0
                 and not (rt.kind == "Namespace" and (new.get("spec") or {}).get("finalizers"))):
-            self._commit(rt, DELETED, new, old)
+            new = self._commit(rt, DELETED, new, old)
         else:
-            self._commit(rt, MODIFIED, new, old)
+            new = self._commit(rt, MODIFIED, new, old)
         return clone(new)
 
     def delete(self, rt: ResourceType, namespace: str | None, name: str, *,
@@ -526,8 +542,7 @@ class Store:
                 return self._remove(rt, new, old, dry_run)
             if new == old or dry_run:
                 return clone(new)
-            self._commit(rt, MODIFIED, new, old)
-            return clone(new)
+            return clone(self._commit(rt, MODIFIED, new, old))
         if finalizers or grace > 0 or pending_ns:
             md["deletionTimestamp"] = now_rfc3339(self.clock, grace)
             md["deletionGracePeriodSeconds"] = grace
@@ -535,18 +550,19 @@ class Store:
                 new.setdefault("status", {})["phase"] = "Terminating"
             if dry_run:
                 return new
-            self._commit(rt, MODIFIED, new, old)
-            return clone(new)
+            return clone(self._commit(rt, MODIFIED, new, old))
         return self._remove(rt, new, old, dry_run)
 
     def _remove(self, rt, new, old, dry_run):
         if dry_run:
             return clone(old)
-        self._commit(rt, DELETED, new, old)
-        return clone(new)
+        return clone(self._commit(rt, DELETED, new, old))
 
     # --------------------------------------------------------------- commits
-    def _commit(self, rt: ResourceType, etype: str, obj: dict, old: dict | None) -> None:
+    def _commit(self, rt: ResourceType, etype: str, obj: dict, old: dict | None) -> dict:
+        """Store `obj` (interned; see intern_tree) and fan the event out; returns the
+        stored object."""
+        obj = intern_tree(obj)
         self._rv += 1
         md = obj["metadata"]
         md["resourceVersion"] = str(self._rv)
@@ -578,6 +594,7 @@ class Store:
                 cb(etype, rt, obj, old)
             except Exception:
                 log.exception("store subscriber %r failed on %s %s", cb, etype, rt.resource)
+        return obj
 
     def _validate_name(self, rt: ResourceType, name: str) -> None:
         if rt.kind in _LABEL_NAMED:
@@ -704,6 +721,7 @@ class Store:
                 log.warning("skipping unknown object %s/%s in %s", obj.get("apiVersion"),
                             obj.get("kind"), path)
                 continue
+            obj = intern_tree(obj)
             md = obj["metadata"]
             ns = md.get("namespace", "") if rt.namespaced else ""
             self._objs[rt].setdefault(ns, {})[md["name"]] = obj
