@@ -15,6 +15,7 @@ import time
 from typing import Hashable, Iterable
 
 from ..errors import ApiError
+from .util import controller_ref, object_key
 
 log = logging.getLogger("ksim.controllers")
 
@@ -36,9 +37,16 @@ class Context:
 class Controller:
     """Subclasses set `name`, register cache handlers in `setup()` that call
     `enqueue(key)`, and implement `reconcile(key)`, which may return a delay in seconds
-    after which the key is reconciled again. `keys()` lists every key for a resync."""
+    after which the key is reconciled again. `keys()` lists every key for a resync.
+
+    A controller of one kind sets `primary` (its ResourceType): its keys are then
+    (namespace, name) of the primary objects, `watch_primary()` enqueues them on every
+    change and `enqueue_controller_of(kind)` makes a handler that enqueues the
+    controlling owner of a dependent (a pod's StatefulSet, ...)."""
 
     name = "controller"
+    primary = None
+    manager = "kube-controller-manager"     # the field manager of this controller's writes
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -55,7 +63,40 @@ class Controller:
         """Registers cache handlers."""
 
     def keys(self) -> Iterable[Hashable]:
-        return ()
+        if self.primary is None:
+            return ()
+        return [object_key(o) for o in self.cache.all(self.primary)]
+
+    def watch_primary(self) -> None:
+        self.cache.on(self.primary, lambda etype, obj, old: self.enqueue(object_key(obj)))
+
+    def enqueue_controller_of(self, kind: str):
+        """A cache handler enqueuing (namespace, name) of the object's controller of `kind`."""
+        def handler(etype: str, obj: dict, old: dict | None) -> None:
+            ref = controller_ref(obj)
+            if ref and ref.get("kind") == kind:
+                self.enqueue((obj["metadata"].get("namespace", ""), ref["name"]))
+        return handler
+
+    # ---- writes that tolerate races with other writers -------------------------------
+    def create_if_absent(self, rt, obj: dict) -> dict | None:
+        """Creates obj; None when it already exists (AlreadyExists)."""
+        try:
+            return self.store.create(rt, obj, field_manager=self.manager)
+        except ApiError as e:
+            if e.code != 409:
+                raise
+            return None
+
+    def delete_if_present(self, rt, obj: dict, propagation: str = "Background") -> None:
+        """Deletes this very object (uid precondition); gone or replaced is not an error."""
+        m = obj["metadata"]
+        try:
+            self.store.delete(rt, m.get("namespace") or None, m["name"], propagation=propagation,
+                              preconditions={"uid": m["uid"]})
+        except ApiError as e:
+            if e.code not in (404, 409):
+                raise
 
     def reconcile(self, key) -> float | None:
         raise NotImplementedError

@@ -13,7 +13,6 @@ only when no StorageClass exists at start-up.
 """
 from __future__ import annotations
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .util import clone
@@ -40,6 +39,7 @@ def default_storage_class() -> dict:
 
 class Bootstrap(Controller):
     name = "bootstrap"
+    manager = _MANAGER
 
     def setup(self) -> None:
         for rt in (NAMESPACES, SERVICES, ENDPOINTS, ENDPOINTSLICES):
@@ -60,21 +60,14 @@ class Bootstrap(Controller):
         if key == "namespaces":
             for ns in SYSTEM_NAMESPACES:
                 if self.cache.get(NAMESPACES, None, ns) is None:
-                    self._create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
+                    self.create_if_absent(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                               "metadata": {"name": ns}})
         elif key == "kubernetes":
             self._ensure_kubernetes_service()
         elif key == "storageclass" and not self._storage_class_checked:
             self._storage_class_checked = True
             if self.cache.count(STORAGECLASSES) == 0:
-                self._create(STORAGECLASSES, default_storage_class())
-
-    def _create(self, rt, obj: dict) -> None:
-        try:
-            self.store.create(rt, obj, field_manager=_MANAGER)
-        except ApiError as e:
-            if e.code != 409:
-                raise
+                self.create_if_absent(STORAGECLASSES, default_storage_class())
 
     def _ensure_kubernetes_service(self) -> None:
         if self.cache.get(NAMESPACES, None, "default") is None:
@@ -90,7 +83,7 @@ class Bootstrap(Controller):
             "ipFamilyPolicy": "SingleStack", "internalTrafficPolicy": "Cluster"}
         svc = self.cache.get(SERVICES, "default", "kubernetes")
         if svc is None:
-            self._create(SERVICES, {
+            self.create_if_absent(SERVICES, {
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": {"name": "kubernetes", "namespace": "default",
                              "labels": {"component": "apiserver", "provider": "kubernetes"}},
@@ -118,7 +111,7 @@ class Bootstrap(Controller):
     def _ensure(self, rt, want: dict, fields: tuple[str, ...]) -> None:
         have = self.cache.get(rt, "default", "kubernetes")
         if have is None:
-            self._create(rt, want)
+            self.create_if_absent(rt, want)
             return
         if all(have.get(f) == want[f] for f in fields):
             return

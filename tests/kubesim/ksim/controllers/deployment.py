@@ -30,7 +30,7 @@ from .cache import PODS
 from .replicaset import REPLICASETS
 from .util import (clone, compute_hash, condition, controller_ref, int_or_percent,
                    is_terminating, now, now_dt, owner_reference, parse_time, set_condition,
-                   status_update)
+                   spec_replicas, status_update)
 
 DEPLOYMENTS = REGISTRY.by_resource("apps", "v1", "deployments")
 L_HASH = "pod-template-hash"
@@ -38,11 +38,6 @@ A_REVISION = "deployment.kubernetes.io/revision"
 A_DESIRED = "deployment.kubernetes.io/desired-replicas"
 A_MAX = "deployment.kubernetes.io/max-replicas"
 _MANAGER = "kube-controller-manager"
-
-
-def _replicas(obj: dict) -> int:
-    r = (obj.get("spec") or {}).get("replicas")
-    return 1 if r is None else int(r)
 
 
 def _status(obj: dict, field: str) -> int:
@@ -71,7 +66,7 @@ def surge_and_unavailable(d: dict) -> tuple[int, int]:
     if strategy.get("type", "RollingUpdate") != "RollingUpdate":
         return 0, 0
     ru = strategy.get("rollingUpdate") or {}
-    replicas = _replicas(d)
+    replicas = spec_replicas(d)
     surge = int_or_percent(ru.get("maxSurge", "25%"), replicas, True)
     unavailable = int_or_percent(ru.get("maxUnavailable", "25%"), replicas, False)
     if surge == 0 and unavailable == 0:
@@ -81,17 +76,13 @@ def surge_and_unavailable(d: dict) -> tuple[int, int]:
 
 class DeploymentController(Controller):
     name = "deployment"
+    primary = DEPLOYMENTS
 
     def setup(self) -> None:
-        self.cache.on(DEPLOYMENTS, lambda e, o, old: self.enqueue(
-            (o["metadata"]["namespace"], o["metadata"]["name"])))
+        self.watch_primary()
+        self._on_rs = self.enqueue_controller_of("Deployment")
         self.cache.on(REPLICASETS, self._on_rs)
         self.cache.on(PODS, self._on_pod)
-
-    def _on_rs(self, etype: str, rs: dict, old: dict | None) -> None:
-        ref = controller_ref(rs)
-        if ref and ref.get("kind") == "Deployment":
-            self.enqueue((rs["metadata"]["namespace"], ref["name"]))
 
     def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
         # Recreate waits for old pods to be gone: only pod deletions matter here.
@@ -103,10 +94,6 @@ class DeploymentController(Controller):
         rs = self.cache.get(REPLICASETS, pod["metadata"]["namespace"], ref["name"])
         if rs is not None:
             self._on_rs("MODIFIED", rs, None)
-
-    def keys(self):
-        return [(d["metadata"]["namespace"], d["metadata"]["name"])
-                for d in self.cache.all(DEPLOYMENTS)]
 
     # ---- reconcile -------------------------------------------------------------------
     def reconcile(self, key) -> float | None:
@@ -163,9 +150,9 @@ class DeploymentController(Controller):
               "metadata": {"name": f"{m['name']}-{pod_hash}", "namespace": m["namespace"],
                            "labels": labels, "ownerReferences": [owner_reference(d)],
                            "annotations": {A_REVISION: str(revision),
-                                           A_DESIRED: str(_replicas(d)),
-                                           A_MAX: str(_replicas(d) + surge)}},
-              "spec": {"replicas": self._initial_replicas(d, all_rs),
+                                           A_DESIRED: str(spec_replicas(d)),
+                                           A_MAX: str(spec_replicas(d) + surge)}},
+              "spec": {"replicas": self._initialspec_replicas(d, all_rs),
                        "minReadySeconds": int(spec.get("minReadySeconds") or 0),
                        "selector": selector, "template": template}}
         try:
@@ -182,14 +169,14 @@ class DeploymentController(Controller):
                               field_manager=_MANAGER)
             return None
 
-    def _initial_replicas(self, d: dict, all_rs: list[dict]) -> int:
+    def _initialspec_replicas(self, d: dict, all_rs: list[dict]) -> int:
         strategy = ((d.get("spec") or {}).get("strategy") or {}).get("type", "RollingUpdate")
-        active_old = [r for r in all_rs if _replicas(r) > 0]
+        active_old = [r for r in all_rs if spec_replicas(r) > 0]
         if strategy == "Recreate":
-            return 0 if active_old else _replicas(d)
+            return 0 if active_old else spec_replicas(d)
         surge, _ = surge_and_unavailable(d)
-        total = sum(_replicas(r) for r in all_rs)
-        return max(0, min(_replicas(d) + surge - total, _replicas(d)))
+        total = sum(spec_replicas(r) for r in all_rs)
+        return max(0, min(spec_replicas(d) + surge - total, spec_replicas(d)))
 
     def _sync_revision(self, d: dict, new_rs: dict, old_rss: list[dict]) -> None:
         """Keeps the new ReplicaSet's revision the newest (a rollback renumbers it) and
@@ -199,8 +186,8 @@ class DeploymentController(Controller):
         if revision <= newest_old:
             revision = newest_old + 1
         surge, _ = surge_and_unavailable(d)
-        want = {A_REVISION: str(revision), A_DESIRED: str(_replicas(d)),
-                A_MAX: str(_replicas(d) + surge)}
+        want = {A_REVISION: str(revision), A_DESIRED: str(spec_replicas(d)),
+                A_MAX: str(spec_replicas(d) + surge)}
         ann = new_rs["metadata"].get("annotations") or {}
         if any(ann.get(k) != v for k, v in want.items()):
             new = clone(new_rs)
@@ -214,23 +201,23 @@ class DeploymentController(Controller):
 
     def _scale(self, rs: dict, replicas: int) -> None:
         rs = self.cache.get(REPLICASETS, rs["metadata"]["namespace"], rs["metadata"]["name"])
-        if rs is None or _replicas(rs) == replicas:
+        if rs is None or spec_replicas(rs) == replicas:
             return
         new = clone(rs)
         new["spec"]["replicas"] = replicas
         self.store.update(REPLICASETS, new, field_manager=_MANAGER)
 
     def _rolling(self, d: dict, new_rs: dict | None, old_rss: list[dict]) -> None:
-        replicas = _replicas(d)
+        replicas = spec_replicas(d)
         surge, max_unavailable = surge_and_unavailable(d)
         all_rs = old_rss + ([new_rs] if new_rs is not None else [])
         # Scale the new ReplicaSet up (or down when the Deployment shrank).
         if new_rs is not None:
-            current = _replicas(new_rs)
+            current = spec_replicas(new_rs)
             if current > replicas:
                 self._scale(new_rs, replicas)
             elif current < replicas:
-                total = sum(_replicas(r) for r in all_rs)
+                total = sum(spec_replicas(r) for r in all_rs)
                 room = replicas + surge - total
                 if room > 0:
                     self._scale(new_rs, current + min(room, replicas - current))
@@ -240,12 +227,12 @@ class DeploymentController(Controller):
         old_rss = [self.cache.get(REPLICASETS, r["metadata"]["namespace"], r["metadata"]["name"])
                    for r in old_rss]
         old_rss = [r for r in old_rss if r is not None]
-        if sum(_replicas(r) for r in old_rss) == 0:
+        if sum(spec_replicas(r) for r in old_rss) == 0:
             return
         all_rs = old_rss + ([new_rs] if new_rs is not None else [])
-        all_pods = sum(_replicas(r) for r in all_rs)
+        all_pods = sum(spec_replicas(r) for r in all_rs)
         min_available = replicas - max_unavailable
-        new_unavailable = (_replicas(new_rs) - _status(new_rs, "availableReplicas")
+        new_unavailable = (spec_replicas(new_rs) - _status(new_rs, "availableReplicas")
                            if new_rs is not None else 0)
         max_scaled_down = all_pods - min_available - new_unavailable
         if max_scaled_down <= 0:
@@ -255,11 +242,11 @@ class DeploymentController(Controller):
         for rs in old_rss:
             if scaled >= max_scaled_down:
                 break
-            unhealthy = _replicas(rs) - _status(rs, "availableReplicas")
-            if _replicas(rs) == 0 or unhealthy <= 0:
+            unhealthy = spec_replicas(rs) - _status(rs, "availableReplicas")
+            if spec_replicas(rs) == 0 or unhealthy <= 0:
                 continue
             n = min(max_scaled_down - scaled, unhealthy)
-            self._scale(rs, _replicas(rs) - n)
+            self._scale(rs, spec_replicas(rs) - n)
             scaled += n
         old_rss = [self.cache.get(REPLICASETS, r["metadata"]["namespace"], r["metadata"]["name"])
                    for r in old_rss]
@@ -273,44 +260,39 @@ class DeploymentController(Controller):
         for rs in old_rss:
             if budget <= 0:
                 break
-            if _replicas(rs) == 0:
+            if spec_replicas(rs) == 0:
                 continue
-            n = min(_replicas(rs), budget)
-            self._scale(rs, _replicas(rs) - n)
+            n = min(spec_replicas(rs), budget)
+            self._scale(rs, spec_replicas(rs) - n)
             budget -= n
 
     def _recreate(self, d: dict, new_rs: dict | None, old_rss: list[dict]) -> None:
         for rs in old_rss:
-            if _replicas(rs) > 0:
+            if spec_replicas(rs) > 0:
                 self._scale(rs, 0)
         for rs in old_rss:
             if self.cache.controlled(PODS, rs["metadata"]["uid"]):
                 return       # old pods still running or terminating
-        if new_rs is not None and _replicas(new_rs) != _replicas(d):
-            self._scale(new_rs, _replicas(d))
+        if new_rs is not None and spec_replicas(new_rs) != spec_replicas(d):
+            self._scale(new_rs, spec_replicas(d))
 
     def _cleanup(self, d: dict, old_rss: list[dict]) -> None:
         limit = (d.get("spec") or {}).get("revisionHistoryLimit")
         limit = 10 if limit is None else int(limit)
         idle = [r for r in old_rss
-                if _replicas(r) == 0 and _status(r, "replicas") == 0 and not is_terminating(r)]
+                if spec_replicas(r) == 0 and _status(r, "replicas") == 0 and not is_terminating(r)]
         idle.sort(key=_revision)
         for rs in idle[:max(len(idle) - limit, 0)]:
-            try:
-                self.store.delete(REPLICASETS, rs["metadata"]["namespace"], rs["metadata"]["name"],
-                                  preconditions={"uid": rs["metadata"]["uid"]})
-            except ApiError as e:
-                if e.code not in (404, 409):
-                    raise
+            self.delete_if_present(REPLICASETS, rs)
 
     # ---- status ----------------------------------------------------------------------
     def _write_status(self, d: dict, new_rs: dict | None, all_rs: list[dict],
                       created: bool) -> float | None:
-        replicas = _replicas(d)
+        replicas = spec_replicas(d)
         _, max_unavailable = surge_and_unavailable(d)
         old = d.get("status") or {}
         available = sum(_status(r, "availableReplicas") for r in all_rs)
-        total = sum(_replicas(r) for r in all_rs)
+        total = sum(spec_replicas(r) for r in all_rs)
         status = {"observedGeneration": d["metadata"].get("generation", 1),
                   "replicas": sum(_status(r, "replicas") for r in all_rs),
                   "updatedReplicas": _status(new_rs, "replicas") if new_rs else 0,
@@ -342,7 +324,7 @@ class DeploymentController(Controller):
     def _progress(self, d: dict, new_rs: dict | None, status: dict, old: dict, conds: list,
                   created: bool, at: str) -> float | None:
         spec = d.get("spec") or {}
-        replicas = _replicas(d)
+        replicas = spec_replicas(d)
         rs_name = new_rs["metadata"]["name"] if new_rs else ""
         if spec.get("paused"):
             set_condition(conds, "Progressing", "Unknown", "DeploymentPaused",

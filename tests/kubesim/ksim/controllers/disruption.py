@@ -31,19 +31,16 @@ _MANAGER = "kube-controller-manager"
 
 class DisruptionController(Controller):
     name = "disruption"
+    primary = PDBS
 
     def setup(self) -> None:
-        self.cache.on(PDBS, lambda e, o, old: self.enqueue(
-            (o["metadata"]["namespace"], o["metadata"]["name"])))
+        self.watch_primary()
         self.cache.on(PODS, self._on_pod)
 
     def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
         ns = pod["metadata"]["namespace"]
         for pdb in self.cache.in_namespace(PDBS, ns):
             self.enqueue((ns, pdb["metadata"]["name"]))
-
-    def keys(self):
-        return [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in self.cache.all(PDBS)]
 
     def reconcile(self, key) -> None:
         pdb = self.cache.get(PDBS, *key)

@@ -22,7 +22,7 @@ from ..resources import REGISTRY
 from ..selectors import selector_from_object
 from .base import Controller
 from .cache import PODS, SERVICES
-from .util import clone, is_pod_ready, now, pod_phase
+from .util import clone, is_pod_ready, now, object_key, pod_phase
 
 ENDPOINTS = REGISTRY.by_resource("", "v1", "endpoints")
 L_HEADLESS = "service.kubernetes.io/headless"
@@ -102,6 +102,20 @@ def derived_labels(svc: dict) -> dict:
     return labels
 
 
+def enqueue_services_of(controller: Controller, pod: dict, old: dict | None) -> None:
+    """Enqueues every Service selecting the pod before or after a change."""
+    services = controller.cache.services_for_pod(pod)
+    if old is not None and old is not pod:
+        services += controller.cache.services_for_pod(old)
+    for svc in services:
+        controller.enqueue(object_key(svc))
+
+
+def selector_services(controller: Controller) -> list[tuple[str, str]]:
+    """The keys of all Services with a selector (the ones the controllers manage)."""
+    return [object_key(s) for s in controller.cache.all(SERVICES) if service_selector_map(s)]
+
+
 def _port_key(p: dict) -> tuple:
     return (p.get("name", ""), p["port"], p["protocol"])
 
@@ -122,11 +136,7 @@ class EndpointsController(Controller):
         self.enqueue(key)
 
     def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
-        services = self.cache.services_for_pod(pod)
-        if old is not None and old is not pod:
-            services += self.cache.services_for_pod(old)
-        for svc in services:
-            self.enqueue((svc["metadata"]["namespace"], svc["metadata"]["name"]))
+        enqueue_services_of(self, pod, old)
 
     def _on_endpoints(self, etype: str, ep: dict, old: dict | None) -> None:
         key = (ep["metadata"]["namespace"], ep["metadata"]["name"])
@@ -135,8 +145,7 @@ class EndpointsController(Controller):
             self.enqueue(key)
 
     def keys(self):
-        return [(s["metadata"]["namespace"], s["metadata"]["name"])
-                for s in self.cache.all(SERVICES) if service_selector_map(s)]
+        return selector_services(self)
 
     def reconcile(self, key) -> None:
         ns, name = key

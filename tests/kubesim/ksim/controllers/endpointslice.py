@@ -14,14 +14,15 @@ ownerReference to the Service (so the GC removes them with it).
 """
 from __future__ import annotations
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from ..selectors import selector_from_object
 from .base import Controller
 from .cache import PODS, SERVICES
-from .endpoints import (A_TRIGGER, derived_labels, pod_hostname, pod_ports,
-                        service_selector_map, should_be_in_endpoints, target_ref)
-from .util import clone, controller_ref, is_pod_ready, now, owner_reference
+from .endpoints import (A_TRIGGER, derived_labels, enqueue_services_of, pod_hostname,
+                        pod_ports, selector_services, service_selector_map,
+                        should_be_in_endpoints, target_ref)
+from .util import (clone, controller_ref, is_pod_ready, now, object_key,
+                   owner_reference)
 
 ENDPOINTSLICES = REGISTRY.by_resource("discovery.k8s.io", "v1", "endpointslices")
 L_SERVICE = "kubernetes.io/service-name"
@@ -46,17 +47,9 @@ class EndpointSliceController(Controller):
     name = "endpointslice"
 
     def setup(self) -> None:
-        self.cache.on(SERVICES, lambda e, o, old: self.enqueue(
-            (o["metadata"]["namespace"], o["metadata"]["name"])))
-        self.cache.on(PODS, self._on_pod)
+        self.cache.on(SERVICES, lambda e, o, old: self.enqueue(object_key(o)))
+        self.cache.on(PODS, lambda e, o, old: enqueue_services_of(self, o, old))
         self.cache.on(ENDPOINTSLICES, self._on_slice)
-
-    def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
-        services = self.cache.services_for_pod(pod)
-        if old is not None and old is not pod:
-            services += self.cache.services_for_pod(old)
-        for svc in services:
-            self.enqueue((svc["metadata"]["namespace"], svc["metadata"]["name"]))
 
     def _on_slice(self, etype: str, sl: dict, old: dict | None) -> None:
         ref = controller_ref(sl)
@@ -65,8 +58,7 @@ class EndpointSliceController(Controller):
             self.enqueue((sl["metadata"]["namespace"], ref["name"]))
 
     def keys(self):
-        return [(s["metadata"]["namespace"], s["metadata"]["name"])
-                for s in self.cache.all(SERVICES) if service_selector_map(s)]
+        return selector_services(self)
 
     def reconcile(self, key) -> None:
         ns, name = key
@@ -90,12 +82,7 @@ class EndpointSliceController(Controller):
             self._write(svc, have, labels, ports, endpoints)
         for leftovers in pool.values():
             for s in leftovers:
-                try:
-                    self.store.delete(ENDPOINTSLICES, ns, s["metadata"]["name"],
-                                      preconditions={"uid": s["metadata"]["uid"]})
-                except ApiError as e:
-                    if e.code not in (404, 409):
-                        raise
+                self.delete_if_present(ENDPOINTSLICES, s)
 
     def _desired(self, svc: dict) -> list[tuple[list, list]]:
         spec = svc.get("spec") or {}

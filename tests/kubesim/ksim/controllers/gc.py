@@ -17,7 +17,6 @@ namespace, name) for an owner with one of the two finalizers.
 """
 from __future__ import annotations
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .util import clone
@@ -106,7 +105,7 @@ class GarbageCollector(Controller):
         if m.get("deletionTimestamp"):
             return
         policy = "Foreground" if waiting and self.cache.dependents(m["uid"]) else "Background"
-        self._delete(rt, obj, policy)
+        self.delete_if_present(rt, obj, policy)
 
     def _process_owner(self, rt, owner: dict) -> None:
         m = owner["metadata"]
@@ -146,11 +145,3 @@ class GarbageCollector(Controller):
             new["metadata"].pop("finalizers", None)
         self.store.update(rt, new, field_manager=_MANAGER)
 
-    def _delete(self, rt, obj: dict, policy: str) -> None:
-        m = obj["metadata"]
-        try:
-            self.store.delete(rt, m.get("namespace") or None, m["name"], propagation=policy,
-                              preconditions={"uid": m["uid"]})
-        except ApiError as e:
-            if e.code not in (404, 409):
-                raise

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import datetime
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
 from .replicaset import pod_from_template
-from .util import (clone, condition, controller_ref, is_pod_ready, is_terminating, now, now_dt,
-                   parse_time, pod_phase, set_condition, status_update)
+from .util import (clone, condition, is_pod_ready, is_terminating, now, now_dt, parse_time,
+                   pod_phase, set_condition, status_update)
 
 JOBS = REGISTRY.by_resource("batch", "v1", "jobs")
 L_INDEX = "batch.kubernetes.io/job-completion-index"
@@ -68,19 +67,11 @@ def _ranges(indexes: set) -> str:
 
 class JobController(Controller):
     name = "job"
+    primary = JOBS
 
     def setup(self) -> None:
-        self.cache.on(JOBS, lambda e, o, old: self.enqueue(
-            (o["metadata"]["namespace"], o["metadata"]["name"])))
-        self.cache.on(PODS, self._on_pod)
-
-    def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
-        ref = controller_ref(pod)
-        if ref and ref.get("kind") == "Job":
-            self.enqueue((pod["metadata"]["namespace"], ref["name"]))
-
-    def keys(self):
-        return [(j["metadata"]["namespace"], j["metadata"]["name"]) for j in self.cache.all(JOBS)]
+        self.watch_primary()
+        self.cache.on(PODS, self.enqueue_controller_of("Job"))
 
     def reconcile(self, key) -> float | None:
         job = self.cache.get(JOBS, *key)
@@ -216,12 +207,7 @@ class JobController(Controller):
 
     def _delete_all(self, pods: list[dict]) -> None:
         for pod in pods:
-            m = pod["metadata"]
-            try:
-                self.store.delete(PODS, m["namespace"], m["name"], preconditions={"uid": m["uid"]})
-            except ApiError as e:
-                if e.code not in (404, 409):
-                    raise
+            self.delete_if_present(PODS, pod)
 
     def _ttl(self, job: dict) -> float | None:
         ttl = (job.get("spec") or {}).get("ttlSecondsAfterFinished")
@@ -236,11 +222,5 @@ class JobController(Controller):
         left = (done + datetime.timedelta(seconds=int(ttl)) - now_dt()).total_seconds()
         if left > 0:
             return left + 0.05
-        m = job["metadata"]
-        try:
-            self.store.delete(JOBS, m["namespace"], m["name"], propagation="Foreground",
-                              preconditions={"uid": m["uid"]})
-        except ApiError as e:
-            if e.code not in (404, 409):
-                raise
+        self.delete_if_present(JOBS, job, "Foreground")
         return None

@@ -105,12 +105,7 @@ class NamespaceController(Controller):
                 for f in m.get("finalizers") or ():
                     finalizers[f] = finalizers.get(f, 0) + 1
                 if not m.get("deletionTimestamp"):
-                    try:
-                        self.store.delete(rt, name, m["name"],
-                                          preconditions={"uid": m["uid"]})
-                    except ApiError as e:
-                        if e.code not in (404, 409):
-                            raise
+                    self.delete_if_present(rt, obj)
         self._write_conditions(ns, remaining, finalizers)
         if remaining:
             return 5.0       # content events requeue sooner; this is the safety net

@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .bootstrap import PROVISIONER, STORAGECLASSES
@@ -270,11 +269,7 @@ class VolumeController(Controller):
         if policy == "Delete" and ours:
             path = ((pv.get("spec") or {}).get("hostPath") or {}).get("path", "")
             base = self.config.volumes_dir()
-            try:
-                self.store.delete(PVS, None, name, preconditions={"uid": pv["metadata"]["uid"]})
-            except ApiError as e:
-                if e.code not in (404, 409):
-                    raise
+            self.delete_if_present(PVS, pv)
             if base and path.startswith(base + os.sep):
                 shutil.rmtree(path, ignore_errors=True)
             return

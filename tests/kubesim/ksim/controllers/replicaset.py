@@ -10,12 +10,11 @@ observedGeneration. At most 500 pods are created per pass (slow-start bursts asi
 """
 from __future__ import annotations
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
-from .util import (available_in, clone, controller_ref, is_pod_ready, is_terminating, now_dt,
-                   owner_reference, pod_phase, status_update)
+from .util import (clone, count_ready, is_pod_ready, is_terminating, now_dt,
+                   owner_reference, pod_phase, spec_replicas, status_update)
 
 REPLICASETS = REGISTRY.by_resource("apps", "v1", "replicasets")
 _MANAGER = "kube-controller-manager"
@@ -49,27 +48,18 @@ def _deletion_rank(pod: dict) -> tuple:
 
 class ReplicaSetController(Controller):
     name = "replicaset"
+    primary = REPLICASETS
 
     def setup(self) -> None:
-        self.cache.on(REPLICASETS, lambda e, o, old: self.enqueue(
-            (o["metadata"]["namespace"], o["metadata"]["name"])))
-        self.cache.on(PODS, self._on_pod)
-
-    def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
-        ref = controller_ref(pod)
-        if ref and ref.get("kind") == "ReplicaSet":
-            self.enqueue((pod["metadata"]["namespace"], ref["name"]))
-
-    def keys(self):
-        return [(r["metadata"]["namespace"], r["metadata"]["name"])
-                for r in self.cache.all(REPLICASETS)]
+        self.watch_primary()
+        self.cache.on(PODS, self.enqueue_controller_of("ReplicaSet"))
 
     def reconcile(self, key) -> float | None:
         rs = self.cache.get(REPLICASETS, *key)
         if rs is None or is_terminating(rs):
             return None
         spec = rs.get("spec") or {}
-        want = 1 if spec.get("replicas") is None else int(spec["replicas"])
+        want = spec_replicas(rs)
         pods = self.cache.controlled(PODS, rs["metadata"]["uid"])
         active = [p for p in pods if is_active(p)]
         diff = len(active) - want
@@ -81,13 +71,7 @@ class ReplicaSetController(Controller):
                                   field_manager=_MANAGER)
         elif diff > 0:
             for pod in sorted(active, key=_deletion_rank)[:diff]:
-                m = pod["metadata"]
-                try:
-                    self.store.delete(PODS, m["namespace"], m["name"],
-                                      preconditions={"uid": m["uid"]})
-                except ApiError as e:
-                    if e.code not in (404, 409):
-                        raise
+                self.delete_if_present(PODS, pod)
         return self._write_status(rs)
 
     def _write_status(self, rs: dict) -> float | None:
@@ -97,19 +81,10 @@ class ReplicaSetController(Controller):
             "labels") or {}
         at = now_dt()
         active = [p for p in self.cache.controlled(PODS, rs["metadata"]["uid"]) if is_active(p)]
-        ready = available = labeled = 0
-        wait = None
-        for pod in active:
-            labels = pod["metadata"].get("labels") or {}
-            if all(labels.get(k) == v for k, v in template_labels.items()):
-                labeled += 1
-            if is_pod_ready(pod):
-                ready += 1
-                left = available_in(pod, min_ready, at)
-                if left == 0:
-                    available += 1
-                elif left is not None:
-                    wait = left if wait is None else min(wait, left)
+        ready, available, wait = count_ready(active, min_ready, at)
+        labeled = sum(1 for p in active
+                      if all((p["metadata"].get("labels") or {}).get(k) == v
+                             for k, v in template_labels.items()))
         status = {"replicas": len(active), "fullyLabeledReplicas": labeled,
                   "readyReplicas": ready, "availableReplicas": available,
                   "observedGeneration": rs["metadata"].get("generation", 1)}

@@ -37,9 +37,9 @@ from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
-from .util import (available_in, clone, compute_hash, controller_ref, is_running_and_ready,
-                   status_update,
-                   is_terminating, now_dt, owner_reference, pod_phase)
+from .util import (available_in, clone, compute_hash, controller_ref, count_ready,
+                   is_running_and_ready, is_terminating, now_dt, owner_reference, pod_phase,
+                   spec_replicas, status_update)
 
 STATEFULSETS = REGISTRY.by_resource("apps", "v1", "statefulsets")
 REVISIONS = REGISTRY.by_resource("apps", "v1", "controllerrevisions")
@@ -50,11 +50,6 @@ L_POD_INDEX = "apps.kubernetes.io/pod-index"
 L_REVISION = "controller-revision-hash"
 L_HASH = "controller.kubernetes.io/hash"
 _MANAGER = "kube-controller-manager"
-
-
-def _replicas(sts: dict) -> int:
-    r = (sts.get("spec") or {}).get("replicas")
-    return 1 if r is None else int(r)
 
 
 def _start_ordinal(sts: dict) -> int:
@@ -94,20 +89,13 @@ def _template_from_revision(rev: dict) -> dict:
 
 class StatefulSetController(Controller):
     name = "statefulset"
+    primary = STATEFULSETS
 
     def setup(self) -> None:
-        self.cache.on(STATEFULSETS, lambda e, o, old: self.enqueue(_key(o)))
-        self.cache.on(PODS, self._on_owned)
-        self.cache.on(REVISIONS, self._on_owned)
+        self.watch_primary()
+        self.cache.on(PODS, self.enqueue_controller_of("StatefulSet"))
+        self.cache.on(REVISIONS, self.enqueue_controller_of("StatefulSet"))
         self._hashes: dict = {}      # uid -> (generation, collisionCount, hash, data)
-
-    def _on_owned(self, etype: str, obj: dict, old: dict | None) -> None:
-        ref = controller_ref(obj)
-        if ref and ref.get("kind") == "StatefulSet":
-            self.enqueue((obj["metadata"]["namespace"], ref["name"]))
-
-    def keys(self):
-        return [_key(s) for s in self.cache.all(STATEFULSETS)]
 
     # ---- reconcile -------------------------------------------------------------------
     def reconcile(self, key) -> float | None:
@@ -189,18 +177,13 @@ class StatefulSetController(Controller):
         history = sorted((r for r in revisions if r["metadata"]["name"] not in live),
                          key=lambda r: r.get("revision", 0))
         for r in history[:max(len(history) - limit, 0)]:
-            try:
-                self.store.delete(REVISIONS, r["metadata"]["namespace"], r["metadata"]["name"],
-                                  preconditions={"uid": r["metadata"]["uid"]})
-            except ApiError as e:
-                if e.code not in (404, 409):
-                    raise
+            self.delete_if_present(REVISIONS, r)
 
     # ---- pods ------------------------------------------------------------------------
     def _sync_pods(self, sts: dict, pods: list[dict], current: dict, update: dict) -> None:
         name = sts["metadata"]["name"]
         spec = sts.get("spec") or {}
-        count, start = _replicas(sts), _start_ordinal(sts)
+        count, start = spec_replicas(sts), _start_ordinal(sts)
         monotonic = spec.get("podManagementPolicy", "OrderedReady") != "Parallel"
         min_ready = int(spec.get("minReadySeconds") or 0)
         at = now_dt()
@@ -226,7 +209,7 @@ class StatefulSetController(Controller):
             pod = replicas[i]
             if pod is not None and pod_phase(pod) in ("Failed", "Succeeded") \
                     and not is_terminating(pod):
-                self._delete_pod(pod)
+                self.delete_if_present(PODS, pod)
                 pod = replicas[i] = self.cache.get(PODS, sts["metadata"]["namespace"],
                                                    pod["metadata"]["name"])
             if pod is None:
@@ -263,7 +246,7 @@ class StatefulSetController(Controller):
             if pod is None:
                 return
             if _revision_of(pod) != update_name and not is_terminating(pod):
-                self._delete_pod(pod)
+                self.delete_if_present(PODS, pod)
                 return
             if not healthy(pod):
                 return
@@ -310,11 +293,7 @@ class StatefulSetController(Controller):
         if not self._ensure_claims(sts, None, ordinal):
             return False
         pod = self._pod_for(sts, ordinal, current, update)
-        try:
-            self.store.create(PODS, pod, field_manager=_MANAGER)
-        except ApiError as e:
-            if e.code != 409:
-                raise
+        self.create_if_absent(PODS, pod)
         return True
 
     def _claim_templates(self, sts: dict) -> list[dict]:
@@ -343,11 +322,7 @@ class StatefulSetController(Controller):
                 claim_meta["ownerReferences"] = [owner_reference(sts, controller=False)]
             claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                      "metadata": claim_meta, "spec": clone(tmpl.get("spec") or {})}
-            try:
-                self.store.create(PVCS, claim, field_manager=_MANAGER)
-            except ApiError as e:
-                if e.code != 409:
-                    raise
+            self.create_if_absent(PVCS, claim)
         return ok
 
     def _condemn(self, sts: dict, pod: dict) -> None:
@@ -367,15 +342,7 @@ class StatefulSetController(Controller):
                 new["metadata"]["ownerReferences"] = refs + [
                     owner_reference(pod, controller=False)]
                 self.store.update(PVCS, new, field_manager=_MANAGER)
-        self._delete_pod(pod)
-
-    def _delete_pod(self, pod: dict) -> None:
-        m = pod["metadata"]
-        try:
-            self.store.delete(PODS, m["namespace"], m["name"], preconditions={"uid": m["uid"]})
-        except ApiError as e:
-            if e.code not in (404, 409):
-                raise
+        self.delete_if_present(PODS, pod)
 
     # ---- status ----------------------------------------------------------------------
     def _write_status(self, sts: dict, pods: list[dict], current: dict, update: dict,
@@ -383,18 +350,12 @@ class StatefulSetController(Controller):
         min_ready = int((sts.get("spec") or {}).get("minReadySeconds") or 0)
         at = now_dt()
         cur_name, upd_name = current["metadata"]["name"], update["metadata"]["name"]
-        replicas = ready = available = current_n = updated = 0
-        wait = None
+        replicas = current_n = updated = 0
+        ready, available, wait = count_ready(
+            [p for p in pods if pod_phase(p) == "Running"], min_ready, at)
         for pod in pods:
             if pod_phase(pod):
                 replicas += 1
-            if is_running_and_ready(pod):
-                ready += 1
-                left = available_in(pod, min_ready, at)
-                if left == 0:
-                    available += 1
-                elif left is not None:
-                    wait = left if wait is None else min(wait, left)
             if not is_terminating(pod):
                 rev = _revision_of(pod)
                 if rev == cur_name:
@@ -421,6 +382,3 @@ class StatefulSetController(Controller):
                               field_manager=_MANAGER)
         return None if wait is None else wait + 0.05
 
-
-def _key(obj: dict) -> tuple[str, str]:
-    return (obj["metadata"]["namespace"], obj["metadata"]["name"])

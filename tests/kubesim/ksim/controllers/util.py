@@ -75,9 +75,33 @@ def meta(obj: dict) -> dict:
     return obj.setdefault("metadata", {})
 
 
-def key_of(obj: dict) -> tuple[str, str]:
-    m = obj.get("metadata", {})
+def object_key(obj: dict) -> tuple[str, str]:
+    """(namespace, name); the namespace is "" for cluster-scoped objects."""
+    m = obj["metadata"]
     return m.get("namespace", ""), m["name"]
+
+
+def spec_replicas(obj: dict) -> int:
+    """spec.replicas of a workload, 1 when unset (the API's default)."""
+    r = (obj.get("spec") or {}).get("replicas")
+    return 1 if r is None else int(r)
+
+
+def count_ready(pods, min_ready_seconds: int, at: datetime.datetime) -> tuple[int, int, float | None]:
+    """(ready, available, seconds until the next ready pod becomes available or None)
+    over pods, as the workload controllers' status computations count them."""
+    ready = available = 0
+    wait = None
+    for pod in pods:
+        if not is_pod_ready(pod):
+            continue
+        ready += 1
+        left = available_in(pod, min_ready_seconds, at)
+        if left == 0:
+            available += 1
+        elif left is not None:
+            wait = left if wait is None else min(wait, left)
+    return ready, available, wait
 
 
 def owner_reference(owner: dict, *, controller: bool = True, block: bool = True) -> dict:
