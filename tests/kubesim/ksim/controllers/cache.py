@@ -57,8 +57,7 @@ class Cache:
     def start(self) -> None:
         """Fills the cache from the store, then follows its changes."""
         for rt in REGISTRY.all():
-            items, _ = self.store.list(rt)
-            for obj in items:
+            for obj in self.store.iter_objects(rt):     # the shared objects, no copies
                 self._add(rt, obj)
         self._unsubscribe = self.store.subscribe(self._on_event)
 
