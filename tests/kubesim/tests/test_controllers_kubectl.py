@@ -210,11 +210,12 @@ def test_job_completes_and_namespace_deletion_finishes(kubesim_cluster):
     assert out.returncode == 1 and "NotFound" in out.stderr
 
 
-def test_virtual_pods_answer_logs_with_a_clear_error(kubesim_cluster):
+def test_virtual_pods_answer_exec_and_logs_with_a_clear_error(kubesim_cluster):
     c = kubesim_cluster
     ns = c.namespace("logs")
     apply(c, ns, STATEFULSET)
     c.kubectl("wait", "-n", ns, "--for=condition=Ready", "pod/pg-0", "--timeout=30s")
-    out = c.kubectl("logs", "-n", ns, "pg-0", check=False)
-    assert out.returncode == 1
-    assert "kubesim virtual pods run no processes" in out.stderr
+    for args in (("logs", "-n", ns, "pg-0"), ("exec", "-n", ns, "pg-0", "--", "true")):
+        out = c.kubectl(*args, check=False)
+        assert out.returncode == 1, args
+        assert "kubesim virtual pods run no processes" in out.stderr, out.stderr
