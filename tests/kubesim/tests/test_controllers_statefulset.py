@@ -180,3 +180,30 @@ async def test_claims_follow_the_retention_policy_when_the_set_is_deleted():
         await c.until(lambda: c.names(POD) == [], what="pods gone")
         await c.until(lambda: c.names(PVC) == ["data-keep-0"], what="only Retain claim left")
         assert c.names(REV) == []
+
+
+@run
+async def test_when_scaled_delete_removes_claims_of_condemned_ordinals():
+    async with Cluster() as c:
+        c.create(STS, statefulset("pg", 2, persistentVolumeClaimRetentionPolicy={
+            "whenDeleted": "Retain", "whenScaled": "Delete"}))
+        await c.until(lambda: c.status(STS, "pg").get("readyReplicas") == 2, what="2 ready")
+        c.patch_spec(STS, "pg", replicas=1)
+        await c.until(lambda: c.names(PVC) == ["data-pg-0"], what="data-pg-1 collected")
+        assert c.names(POD) == ["pg-0"]
+
+
+@run
+async def test_start_ordinal_and_min_ready_seconds():
+    async with Cluster() as c:
+        c.create(STS, statefulset("pg", 2, claims=False, ordinals={"start": 5},
+                                  minReadySeconds=2))
+        await c.until(lambda: c.names(POD) == ["pg-5"], what="first pod")
+        await c.until(lambda: c.status(STS, "pg").get("readyReplicas") == 1, what="ready")
+        # Ready but not yet available for minReadySeconds (at least 1 s more, as times
+        # are whole seconds): the next ordinal waits.
+        assert c.status(STS, "pg")["availableReplicas"] == 0 and c.names(POD) == ["pg-5"]
+        await c.until(lambda: c.status(STS, "pg").get("availableReplicas") == 2, timeout=10,
+                      what="both available")
+        assert c.names(POD) == ["pg-5", "pg-6"]
+        assert c.get(POD, "pg-6")["metadata"]["labels"]["apps.kubernetes.io/pod-index"] == "6"
