@@ -97,13 +97,9 @@ class ContainerProcess:
                 pass
 
     def kill_all(self) -> None:
-        """SIGKILL to every process of the container at once (and the launcher)."""
+        """SIGKILL to every process of the container at once; the launcher (outside the
+        cgroup) then reaps the init and exits with 137."""
         self.cgroup.kill()
-        if self.running:
-            try:
-                os.kill(self.proc.pid, 9)
-            except ProcessLookupError:
-                pass
 
     async def exec(self, argv: list[str], *, stdin: bool, tty: bool,
                    stdio=None) -> asyncio.subprocess.Process:

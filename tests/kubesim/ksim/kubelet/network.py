@@ -26,6 +26,7 @@ import fcntl
 import ipaddress
 import os
 import subprocess
+import threading
 
 LOCK_DIR = "/run/kubesim"
 MAX_SLOTS = 200
@@ -57,6 +58,7 @@ class PodNetwork:
         self._pod_hosts: dict[str, int] = {}       # pod key -> host number
         self._service_ips: set[str] = set()
         self._partitioned: set[str] = set()
+        self._lock = threading.Lock()      # methods run in worker threads (asyncio.to_thread)
 
     # -- instance lifetime -------------------------------------------------------
     @classmethod
@@ -121,13 +123,14 @@ class PodNetwork:
 
     def add_service_ip(self, ip: str) -> None:
         """Puts ClusterIP `ip` on the bridge so forwarders can listen on it."""
-        if ip in self._service_ips or ip == self.kubernetes_service_ip:
-            return
         if ipaddress.ip_address(ip) not in self.service_cidr:
             raise NetworkError(f"ClusterIP {ip} is outside this instance's Service range "
                                f"{self.service_cidr}; let kubesim allocate spec.clusterIP")
-        _run(["ip", "addr", "add", f"{ip}/32", "dev", self.bridge])
-        self._service_ips.add(ip)
+        with self._lock:
+            if ip in self._service_ips or ip == self.kubernetes_service_ip:
+                return
+            _run(["ip", "addr", "add", f"{ip}/32", "dev", self.bridge])
+            self._service_ips.add(ip)
 
     def remove_service_ip(self, ip: str) -> None:
         if ip in self._service_ips:
@@ -147,13 +150,14 @@ class PodNetwork:
 
     def setup_pod(self, key: str) -> str:
         """Creates the pod's namespace and interface; returns its IP."""
-        if key in self._pod_hosts:
-            return self.pod_ip(key)
-        used = set(self._pod_hosts.values())
-        host = next((h for h in range(2, 255) if h not in used), None)
-        if host is None:
-            raise NetworkError(f"pod network {self.pod_cidr} is full")
-        self._pod_hosts[key] = host
+        with self._lock:
+            if key in self._pod_hosts:
+                return self.pod_ip(key)
+            used = set(self._pod_hosts.values())
+            host = next((h for h in range(2, 255) if h not in used), None)
+            if host is None:
+                raise NetworkError(f"pod network {self.pod_cidr} is full")
+            self._pod_hosts[key] = host
         ns, veth = self.netns_name(key), f"ksim{self.slot}v{host}"
         ip = self.pod_ip(key)
         try:
@@ -173,11 +177,14 @@ class PodNetwork:
 
     def teardown_pod(self, key: str) -> None:
         """Deletes the pod's namespace (and with it the veth pair)."""
-        if key not in self._pod_hosts:
-            return
-        _run(["ip", "netns", "del", self.netns_name(key)], check=False)
-        self._partitioned.discard(key)
-        del self._pod_hosts[key]
+        with self._lock:
+            if key not in self._pod_hosts:
+                return
+            name = self.netns_name(key)
+        _run(["ip", "netns", "del", name], check=False)
+        with self._lock:
+            self._partitioned.discard(key)
+            self._pod_hosts.pop(key, None)
 
     def partition(self, key: str) -> None:
         """Drops every packet to and from the pod (loopback inside the pod still works)."""

@@ -124,7 +124,12 @@ class PodWorker:
     async def _setup(self) -> None:
         for sub in ("containers", "logs", "etc"):
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-        self.ip = await asyncio.to_thread(self.k.net.setup_pod, self.uid)
+        while not self.ip and not self.terminating:
+            try:
+                self.ip = await asyncio.to_thread(self.k.net.setup_pod, self.uid)
+            except Exception as e:  # noqa: BLE001 -- retried, as the kubelet retries sandbox creation
+                log.warning("pod %s/%s: cannot create its network: %s", self.ns, self.name, e)
+                await self._wait_term(1.0)
         self.start_time = rfc3339()
         self.refresh_dns()
         self.k.request_status(self)
@@ -244,6 +249,12 @@ class PodWorker:
             p = await asyncio.to_thread(plan, ctx)
         except (ConfigError, VolumeNotReady) as e:
             c.state = {"waiting": {"reason": "CreateContainerConfigError", "message": str(e)}}
+            self.k.request_status(self)
+            await self._wait_term(2.0)
+            return 1
+        except Exception as e:  # noqa: BLE001 -- the runtime failed to prepare the container
+            log.warning("pod %s/%s container %s: %s", self.ns, self.name, c.name, e)
+            c.state = {"waiting": {"reason": "CreateContainerError", "message": str(e)}}
             self.k.request_status(self)
             await self._wait_term(2.0)
             return 1

@@ -69,6 +69,7 @@ class ProcessKubelet(Kubelet):
         self.workers: dict[str, PodWorker] = {}
         self._unsubscribe = None
         self._refresh_pending = False
+        self._refresh_lock = asyncio.Lock()
         self._status_pending: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
         self._auth = None
@@ -89,23 +90,75 @@ class ProcessKubelet(Kubelet):
         store.admission.insert(0, self._allocate_cluster_ip)
 
     def _allocate_cluster_ip(self, op, rt, obj, old, store) -> None:
+        """Admission: ClusterIPs from this instance's range; the `kubernetes` Service and
+        its Endpoints/EndpointSlice point where pods can reach the API server."""
+        meta = obj.get("metadata", {})
+        if meta.get("namespace") == "default" and meta.get("name") == "kubernetes":
+            self._kubernetes_objects(op, rt, obj)
+            return
         if op != "CREATE" or rt.kind != "Service":
             return
         spec = obj.setdefault("spec", {})
         if spec.get("type") == "ExternalName" or spec.get("clusterIP") not in (None, ""):
             return
-        meta = obj.get("metadata", {})
-        if meta.get("namespace") == "default" and meta.get("name") == "kubernetes":
-            ip = self.kubernetes_service_ip
-        else:
-            taken = {(s.get("spec") or {}).get("clusterIP", "") for s in store.iter_objects(rt)}
-            ip = self.net.allocate_service_ip(taken)
+        taken = {(s.get("spec") or {}).get("clusterIP", "") for s in store.iter_objects(rt)}
+        ip = self.net.allocate_service_ip(taken)
         spec["clusterIP"] = ip
         spec["clusterIPs"] = [ip]
+
+    def _kubernetes_objects(self, op, rt, obj) -> None:
+        gw = self.net.gateway
+        if rt.kind == "Service" and op == "CREATE":
+            obj.setdefault("spec", {})["clusterIP"] = self.kubernetes_service_ip
+            obj["spec"]["clusterIPs"] = [self.kubernetes_service_ip]
+        elif rt.kind == "Endpoints":
+            for subset in obj.get("subsets") or []:
+                for a in subset.get("addresses") or []:
+                    a["ip"] = gw
+        elif rt.kind == "EndpointSlice":
+            for ep in obj.get("endpoints") or []:
+                ep["addresses"] = [gw]
+
+    def _ensure_server_certificate(self) -> None:
+        """The serving certificate must name the `kubernetes` ClusterIP (in-cluster
+        clients verify it); remade when it does not (before the server loads it)."""
+        from cryptography import x509
+
+        from ksim import certs
+        path = os.path.join(self.state_dir, "server.crt")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                cert = x509.load_pem_x509_certificate(f.read())
+            try:
+                ips = cert.extensions.get_extension_for_class(
+                    x509.SubjectAlternativeName).value.get_values_for_type(x509.IPAddress)
+            except x509.ExtensionNotFound:
+                ips = []
+            if any(str(ip) == self.kubernetes_service_ip for ip in ips):
+                return
+            os.unlink(path)
+        certs.ensure_pki(self.state_dir, self.kubernetes_service_ip)
+
+    def _discover_api_address(self) -> None:
+        """Without explicit wiring, the API server's address from DIR/kubesim.json."""
+        if self.api_address is not None:
+            return
+        import json
+        try:
+            with open(os.path.join(self.state_dir, "kubesim.json")) as f:
+                info = json.load(f)
+            if info.get("pid") == os.getpid():
+                self.api_address = (info["host"], int(info["port"]))
+        except (OSError, ValueError, KeyError):
+            pass
 
     async def start(self, store) -> None:
         from ksim import auth
         self.store = store
+        if self._allocate_cluster_ip not in store.admission:
+            self.register_admission(store)
+        self._ensure_server_certificate()
+        self._spawn(self._resync_forever())
         os.makedirs(self.pods_dir, mode=0o711, exist_ok=True)
         os.makedirs(self.volumes_dir, mode=0o711, exist_ok=True)
         os.makedirs(self.cgroup_root, exist_ok=True)
@@ -256,11 +309,19 @@ class ProcessKubelet(Kubelet):
 
     async def _refresh(self) -> None:
         self._refresh_pending = False
-        for w in list(self.workers.values()):
-            if w.ip:
-                w.refresh_dns()
-                w.refresh_volumes()
-        await self._sync_services()
+        async with self._refresh_lock:
+            for w in list(self.workers.values()):
+                if w.ip:
+                    w.refresh_dns()
+                    w.refresh_volumes()
+            await self._sync_services()
+
+    async def _resync_forever(self) -> None:
+        """Picks up the API server's address and repairs forwarders every few seconds."""
+        while True:
+            await asyncio.sleep(2.0 if self.api_address is None else 30.0)
+            self._discover_api_address()
+            self._schedule_refresh()
 
     async def _sync_services(self) -> None:
         keys: set[tuple[str, int]] = set()

@@ -10,7 +10,8 @@ SPEC (JSON):
   hostname    the pod's hostname                                           [run]
   mounts      [{"source", "target", "read_only", "file"}], applied in order [run]
   target_pid  host pid of the container's init process to join            [join]
-  cgroup      cgroup v2 directory the process tree is put in (kill, freeze, CPU)
+  cgroup      cgroup v2 directory the program's tree is put in (kill, freeze, CPU); the
+              launcher stays outside, so it survives a cgroup kill and reaps the init
   uid, gid, groups   identity the program runs as
   env         the program's environment (dict)
   cwd         working directory ("" = "/")
@@ -151,12 +152,12 @@ def run(spec) -> int:
     name = spec["hostname"].encode()
     _check(_libc.sethostname(name, len(name)), "sethostname")
     _apply_mounts(spec.get("mounts", []))
-    _join_cgroup(spec.get("cgroup", ""))
     child = os.fork()
     if child == 0:
         if spec.get("ready_fd") is not None:
             os.close(spec["ready_fd"])
         try:
+            _join_cgroup(spec.get("cgroup", ""))
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc")
         except OSError as e:
             sys.stderr.write(f"kubesim: {e}\n")
@@ -176,9 +177,9 @@ def join(spec) -> int:
     for fd, flag in fds:
         _check(_libc.setns(fd, flag), f"setns into pid {pid}")
         os.close(fd)
-    _join_cgroup(spec.get("cgroup", ""))
     child = os.fork()
     if child == 0:
+        _join_cgroup(spec.get("cgroup", ""))
         _exec_program(spec)
     return _wait_forwarding(child)
 

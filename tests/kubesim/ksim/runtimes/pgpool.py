@@ -78,18 +78,16 @@ def plan(ctx: Context) -> Plan:
             conf = f.read()
         conf += "\n" + "".join(f"{k[len('PGPOOL_PARAMS_'):].lower()} = '{v}'\n"
                                for k, v in sorted(env.items()) if k.startswith("PGPOOL_PARAMS_"))
-    conf_path = os.path.join(d, "pgpool.conf")
     ctx.write("pgpool.conf", conf, 0o600)
 
     # pool_passwd
-    key = os.path.join(d, ".pgpoolkey")
     ctx.write(".pgpoolkey", "", 0o600)
     ctx.write("pool_passwd", "", 0o600)
     method = env["PGPOOL_PASSWORD_ENCRYPTION_METHOD"]
     if _on(env["PGPOOL_ENABLE_POOL_PASSWD"]):
         if method == "scram-sha-256":
             ctx.write(".pgpoolkey", os.urandom(20).hex() + "\n", 0o600)
-            tool = ["pg_enc", "-k", key]
+            tool = ["pg_enc", "-k", ".pgpoolkey"]
         else:
             tool = ["pg_md5"]
         entries = []
@@ -103,9 +101,13 @@ def plan(ctx: Context) -> Plan:
             if _on(env["PGPOOL_SKIP_PASSWORD_ENCRYPTION"]):
                 entries.append(f"{env[k]}:{password}\n")
             else:
-                subprocess.run(["/usr/sbin/" + tool[0]] + tool[1:] + ["-m", "-f", conf_path, "-u", env[k],
-                                                                     password],
-                               check=True, capture_output=True)
+                # relative paths: pgpool truncates long configuration paths
+                r = subprocess.run(["/usr/sbin/" + tool[0]] + tool[1:] +
+                                   ["-m", "-f", "pgpool.conf", "-u", env[k], password],
+                                   capture_output=True, text=True, cwd=d)
+                if r.returncode != 0:
+                    raise RuntimeError(f"{tool[0]} could not add user {env[k]!r} to pool_passwd: "
+                                       f"{(r.stderr or r.stdout).strip()}")
         if entries:
             with open(os.path.join(d, "pool_passwd"), "a") as f:
                 f.writelines(entries)
