@@ -154,3 +154,24 @@ async def test_controllers_go_quiet_once_converged():
         await c.settle()
         assert c.store.resource_version == rv, [
             (t, k, key) for t, k, key, _ in c.events[-10:]]
+
+
+@run
+async def test_readiness_gates_and_host_network_pods():
+    async with Cluster() as c:
+        c.create(POD, pod("gated", {"app": "g"}, readinessGates=[{"conditionType": "lb/ready"}]))
+        c.create(POD, pod("host", {"app": "h"}, hostNetwork=True))
+        c.create(SVC, service("g", {"app": "g"}, ports=[{"port": 80}]))
+        await c.until(lambda: addresses(c, "g") == ([], ["gated"]), what="gated not ready")
+        ready = [x for x in c.get(POD, "gated")["status"]["conditions"] if x["type"] == "Ready"][0]
+        assert ready["reason"] == "ReadinessGatesNotReady"
+        assert ready["message"] == \
+            'corresponding condition of pod readiness gate "lb/ready" does not exist.'
+        gated = c.store.get(POD, "db", "gated")
+        gated["status"]["conditions"].append({"type": "lb/ready", "status": "True"})
+        c.store.update(POD, gated, subresource="status")
+        await c.until(lambda: addresses(c, "g") == (["gated"], []), what="gate passed")
+        types = [x["type"] for x in c.get(POD, "gated")["status"]["conditions"]]
+        assert types[-1] == "lb/ready"     # the kubelet keeps conditions others own
+        await c.until(lambda: (c.get(POD, "host").get("status") or {}).get("podIP"), what="ip")
+        assert c.get(POD, "host")["status"]["podIP"] == "127.0.0.1"

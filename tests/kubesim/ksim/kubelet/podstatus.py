@@ -47,7 +47,8 @@ def qos_class(pod: dict) -> str:
 def conditions(old_status: dict, values: dict[str, str], at: str,
                reasons: dict[str, str] | None = None) -> list[dict]:
     """The pod conditions in kubelet order from {type: "True"|"False"}, keeping
-    lastTransitionTime of the previous ones whose status did not change."""
+    lastTransitionTime of the previous ones whose status did not change, followed by the
+    conditions other components own (readiness gates), which the kubelet keeps."""
     previous = {c.get("type"): c for c in old_status.get("conditions") or ()}
     out = []
     for ctype in CONDITION_ORDER:
@@ -62,6 +63,23 @@ def conditions(old_status: dict, values: dict[str, str], at: str,
         if reason:
             c["reason"] = reason
         out.append(c)
+    out += [c for t, c in previous.items() if t not in CONDITION_ORDER]
+    return out
+
+
+def readiness_gates_pending(pod: dict) -> list[str]:
+    """Why readiness gates (spec.readinessGates) hold the pod unready, one message per
+    gate whose condition is missing or not True (KK pkg/kubelet/status/generate.go)."""
+    have = {c.get("type"): c.get("status")
+            for c in (pod.get("status") or {}).get("conditions") or ()}
+    out = []
+    for gate in (pod.get("spec") or {}).get("readinessGates") or ():
+        ctype = gate.get("conditionType")
+        if ctype not in have:
+            out.append(f'corresponding condition of pod readiness gate "{ctype}" does not exist.')
+        elif have[ctype] != "True":
+            out.append(f'the status of pod readiness gate "{ctype}" is not "True", but '
+                       f'{have[ctype]}')
     return out
 
 
@@ -133,10 +151,17 @@ def running_status(pod: dict, host_ip: str, pod_ip: str, start_time: str, ready:
     previous = {s["name"]: s for s in old.get("containerStatuses") or ()}
     status = _base(pod, "Running", host_ip, pod_ip, start_time)
     flag = "True" if ready else "False"
+    gates = readiness_gates_pending(pod)
     names = [c["name"] for c in (pod.get("spec") or {}).get("containers") or ()]
     status["conditions"] = _with_not_ready(conditions(old, {
-        "PodReadyToStartContainers": "True", "Initialized": "True", "Ready": flag,
+        "PodReadyToStartContainers": "True", "Initialized": "True",
+        "Ready": "True" if ready and not gates else "False",
         "ContainersReady": flag, "PodScheduled": "True"}, at), [] if ready else names)
+    if ready and gates:
+        # KK pkg/kubelet/status/generate.go GeneratePodReadyCondition
+        ready_cond = next(c for c in status["conditions"] if c["type"] == "Ready")
+        ready_cond["reason"] = "ReadinessGatesNotReady"
+        ready_cond["message"] = ", ".join(gates)
     statuses = []
     for c in (pod.get("spec") or {}).get("containers") or ():
         restarts = (restart_counts or {}).get(c["name"], 0)

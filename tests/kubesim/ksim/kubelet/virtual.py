@@ -156,7 +156,10 @@ class VirtualKubelet(Kubelet):
         elif (obj.get("spec") or {}).get("nodeName") == self.node_name:
             self._sync.enqueue(key)
 
-    def allocate_ip(self, key) -> str:
+    def allocate_ip(self, key, pod: dict) -> str:
+        """The pod's IP: the host's for hostNetwork pods, else one from the pod network."""
+        if (pod.get("spec") or {}).get("hostNetwork"):
+            return HOST_IP
         ip = self._ips.get(key)
         if ip:
             return ip
@@ -262,19 +265,18 @@ class _PodSync(Controller):
                 if not status.get("containerStatuses"):
                     self._write(pod, podstatus.pending_status(pod, HOST_IP, start_time))
                 return left
-            ip = kl.allocate_ip(key)
+            ip = kl.allocate_ip(key, pod)
             self._write(pod, podstatus.running_status(pod, HOST_IP, ip, start_time,
                                                       ann.get(A_READY) != "false"))
             self._running[uid] = clock
             return self._run_time(pod, ann)
         ready = ann.get(A_READY) != "false"
-        ip = status.get("podIP") or kl.allocate_ip(key)
+        ip = status.get("podIP") or kl.allocate_ip(key, pod)
         counts = {s["name"]: s.get("restartCount", 0)
                   for s in status.get("containerStatuses") or ()}
-        if ready != any(c.get("type") == "Ready" and c.get("status") == "True"
-                        for c in status.get("conditions") or ()):
-            self._write(pod, podstatus.running_status(pod, HOST_IP, ip, start_time, ready,
-                                                      restart_counts=counts))
+        # Readiness follows the annotation and the readiness gates; unchanged -> no write.
+        self._write(pod, podstatus.running_status(pod, HOST_IP, ip, start_time, ready,
+                                                  restart_counts=counts))
         code = self._exit_code(pod, ann)
         if code is None:
             return None
