@@ -76,9 +76,6 @@ class Cache:
     def in_namespace(self, rt, namespace: str | None) -> list[dict]:
         return list(self._objects.get(rt, {}).get(namespace or "", {}).values())
 
-    def namespaces_of(self, rt) -> list[str]:
-        return [ns for ns, objs in self._objects.get(rt, {}).items() if objs]
-
     def all(self, rt) -> Iterable[dict]:
         for objs in list(self._objects.get(rt, {}).values()):
             yield from list(objs.values())

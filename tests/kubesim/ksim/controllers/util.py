@@ -71,10 +71,6 @@ def compute_hash(value, collision_count: int | None = None) -> str:
     return safe_encode(str(fnv32a(data)))
 
 
-def meta(obj: dict) -> dict:
-    return obj.setdefault("metadata", {})
-
-
 def object_key(obj: dict) -> tuple[str, str]:
     """(namespace, name); the namespace is "" for cluster-scoped objects."""
     m = obj["metadata"]
@@ -120,11 +116,6 @@ def controller_ref(obj: dict) -> dict | None:
         if ref.get("controller"):
             return ref
     return None
-
-
-def is_controlled_by(obj: dict, owner: dict) -> bool:
-    ref = controller_ref(obj)
-    return ref is not None and ref.get("uid") == owner["metadata"]["uid"]
 
 
 def is_terminating(obj: dict) -> bool:

@@ -87,19 +87,6 @@ class VirtualKubelet(Kubelet):
         self._used: set = set()
         self._next_ip = int(_POD_NET.network_address) + 1
 
-    @classmethod
-    def from_config(cls, config) -> "VirtualKubelet":
-        """Takes `pod_ready_delay`, `pod_run_seconds`, `pod_exit_code`,
-        `pod_termination_seconds` from a dict or an object when present."""
-        names = {"pod_ready_delay": "ready_delay", "pod_run_seconds": "run_seconds",
-                 "pod_exit_code": "exit_code", "pod_termination_seconds": "termination_seconds"}
-        kw = {}
-        for src, dst in names.items():
-            val = config.get(src) if isinstance(config, dict) else getattr(config, src, None)
-            if val is not None:
-                kw[dst] = val
-        return cls(**kw)
-
     # ---- Kubelet interface -----------------------------------------------------------
     async def start(self, store) -> None:
         self.store = store
