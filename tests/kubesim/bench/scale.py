@@ -128,10 +128,10 @@ async def run(a) -> None:
     print(f"server memory: VmRSS {cur / 2**20:.0f} MiB, peak VmHWM {peak / 2**20:.0f} MiB",
           flush=True)
     subprocess.run([KUBESIM, "down", "--state", state], capture_output=True)
-    size = os.path.getsize(os.path.join(state, "objects.json"))
+    size = os.path.getsize(os.path.join(state, "objects.marshal"))
     restart = up(state)
     print(f"start-up to ready: fresh {startup:.2f} s; restart reloading {total} objects "
-          f"({size / 2**20:.0f} MiB objects.json) {restart:.2f} s", flush=True)
+          f"({size / 2**20:.0f} MiB objects.marshal) {restart:.2f} s", flush=True)
     subprocess.run([KUBESIM, "down", "--state", state], capture_output=True)
     if not a.state and not a.keep:
         shutil.rmtree(state, ignore_errors=True)

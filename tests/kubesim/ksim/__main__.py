@@ -1,7 +1,7 @@
 """`python3 -m ksim serve --state DIR [options]`: the kubesim server process.
 
 Usually started by the `tests/kubesim/kubesim up` CLI, which daemonizes it. It makes the
-PKI and kubeconfig in DIR on first start, loads DIR/objects.json, starts the API server,
+PKI and kubeconfig in DIR on first start, loads DIR/objects.marshal (or objects.json), starts the API server,
 the kubelet and the controllers, persists the store periodically and on SIGTERM/SIGINT,
 then stops the kubelet (and with it every pod process) before exiting.
 """
@@ -15,9 +15,11 @@ import os
 import signal
 import socket
 import sys
+import time
 
 from . import apply as ssa
 from . import certs, defaults
+from .resources import REGISTRY
 from .server import ApiServer, Settings
 from .store import Store
 
@@ -35,7 +37,11 @@ def make_kubelet(settings: Settings):
 def make_store(settings: Settings) -> Store:
     store = Store(window=settings.watch_window)
     store.bookmark_interval = settings.bookmark_interval
-    store.load(os.path.join(settings.state_dir, "objects.json"))
+    t0 = time.monotonic()
+    if store.load(os.path.join(settings.state_dir, "objects.marshal")):
+        log.info("loaded %d objects (resourceVersion %s) in %.2f s",
+                 sum(store.count(rt) for rt in REGISTRY.all()), store.resource_version,
+                 time.monotonic() - t0)
     store.admission.append(defaults.Admission(store))
     store.managed_fields = lambda op, rt, obj, old, manager, sub: ssa.track_update(
         op, rt, obj, old, manager, sub, store.clock)
@@ -88,7 +94,7 @@ async def serve(settings: Settings) -> None:
     with open(os.path.join(settings.state_dir, "kubesim.json"), "w") as f:
         json.dump({"pid": os.getpid(), "host": settings.host, "port": port, "url": url,
                    "kubelet": settings.kubelet}, f)
-    path = os.path.join(settings.state_dir, "objects.json")
+    path = os.path.join(settings.state_dir, "objects.marshal")
     persist = asyncio.get_running_loop().create_task(store.persist_forever(path))
     log.info("kubesim serving %s (state %s, kubelet %s)", url, settings.state_dir,
              settings.kubelet)
@@ -107,7 +113,7 @@ async def serve(settings: Settings) -> None:
             await asyncio.wait_for(kubelet.stop(), 30)
         except Exception:
             log.exception("stopping the kubelet failed")
-    store.save(path)
+    store.save(path, with_json=True)
     log.info("kubesim stopped")
 
 

@@ -266,7 +266,7 @@ def test_faults_429_latency_and_restart(tmp_path):
         assert c.cli("fault", "--restart", "--downtime", "0.5").returncode == 0
         assert ended.wait(5)
         wait_for(lambda: _ok(c), what="API back after restart")
-        # A full restart keeps the objects (DIR/objects.json); old resourceVersions are 410.
+        # A full restart keeps the objects (DIR/objects.marshal); old resourceVersions are 410.
         c.api("POST", "/api/v1/namespaces/default/configmaps", {"metadata": {"name": "keep"}})
         rv = c.api("GET", "/api/v1/namespaces/default/configmaps/keep")[2]["metadata"][
             "resourceVersion"]

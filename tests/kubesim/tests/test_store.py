@@ -144,10 +144,14 @@ def test_watch_initial_resume_transitions_and_expiry():
 def test_persistence_round_trip(tmp_path):
     s = new_store()
     s.create(CM, cm("a", data={"k": "v"}))
-    p = str(tmp_path / "objects.json")
-    s.save(p)
+    p = str(tmp_path / "objects.marshal")
+    s.save(p, with_json=True)
     t = Store()
     assert t.load(p)
+    assert (tmp_path / "objects.json").exists()
+    (tmp_path / "objects.marshal").unlink()
+    t = Store()
+    assert t.load(p)                      # falls back to the readable objects.json
     assert t.get(CM, "db", "a")["data"] == {"k": "v"}
     assert t.resource_version == s.resource_version
     with pytest.raises(ApiError) as e:
