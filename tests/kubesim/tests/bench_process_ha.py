@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from patroni_cluster import NS, Cluster, Writer, process_cpu_seconds, process_rss_kib  # noqa: E402
+from patroni_cluster import Cluster, process_cpu_seconds, process_rss_kib  # noqa: E402
 
 
 def main() -> int:
@@ -48,28 +48,13 @@ def main() -> int:
             print(f"kubesim idle: {share:.1f} % of one core over {a.idle_seconds:.0f} s (goal < 5 %), "
                   f"RSS {process_rss_kib(pid) / 1024:.0f} MiB")
 
-            leader = c.leaders()[0]
-            name, ip = leader["metadata"]["name"], leader["status"]["podIP"]
             pgpool = c.service_ip("pgpool")
             r = c.psql(pgpool, "create table failover_probe(seq int primary key)")
             assert r.returncode == 0, r.stderr
-            w = Writer(pgpool)
-            w.start()
-            c.wait(lambda: len(w.acked) >= 20, 30, "writes flowing")
-            t_delete = time.monotonic()
-            c.kubectl("delete", "pod", "-n", NS, name, "--wait=false")
-            c.wait(lambda: (lambda ips: ips and ips != [ip])(c.endpoint_ips("demo-primary")), 60,
-                   "the primary Service to move", 0.1)
-            t_switch = time.monotonic()
-            c.wait(lambda: w.first_ack_after(t_switch), 60, "a write on the new primary", 0.1)
-            t_write = w.first_ack_after(t_switch)
-            c.wait(lambda: sum(1 for _, t in w.acked if t > t_write) >= 10, 30, "more writes")
-            w.stop()
-            stored = {int(x) for x in c.psql(pgpool, "select seq from failover_probe").stdout.split()}
-            lost = {s for s, _ in w.acked} - stored
-            print(f"failover (leader pod deleted): primary Service moved after {t_switch - t_delete:.2f} s, "
-                  f"first acknowledged write after {t_write - t_delete:.2f} s (goal < 15 s); "
-                  f"acknowledged writes lost: {len(lost)} of {len(w.acked)}")
+            f = c.delete_leader_while_writing(pgpool)
+            print(f"failover (leader pod deleted): primary Service moved after {f.service_moved_s:.2f} s, "
+                  f"first acknowledged write after {f.first_write_s:.2f} s (goal < 15 s); "
+                  f"acknowledged writes lost: {len(f.lost)} of {len(f.writer.acked)}")
         finally:
             c.down()
     return 0

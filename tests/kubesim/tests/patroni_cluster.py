@@ -95,6 +95,32 @@ class Cluster:
             time.sleep(interval)
         raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
 
+    def delete_leader_while_writing(self, pgpool: str) -> "Failover":
+        """Deletes the leader pod while a Writer inserts through `pgpool` (the table
+        failover_probe must exist); returns once writes flow again on the new primary."""
+        leader = self.leaders()[0]
+        f = Failover(leader["metadata"]["name"], leader["status"]["podIP"], Writer(pgpool))
+        f.writer.start()
+        self.wait(lambda: len(f.writer.acked) >= 20, 30, "writes flowing")
+        t_delete = time.monotonic()
+        self.kubectl("delete", "pod", "-n", NS, f.old_leader, "--wait=false")
+
+        def primary_moved():
+            ips = self.endpoint_ips("demo-primary")
+            return ips if ips and ips != [f.old_ip] else None
+        f.new_ips = self.wait(primary_moved, 30, "the primary Service to follow the new leader", 0.1)
+        t_switch = time.monotonic()
+        self.wait(lambda: f.writer.first_ack_after(t_switch), 30, "a write on the new primary", 0.1)
+        t_write = f.writer.first_ack_after(t_switch)
+        self.wait(lambda: sum(1 for _, t in f.writer.acked if t > t_write) >= 10, 30,
+                  "more writes on the new primary")
+        f.writer.stop()
+        f.service_moved_s, f.first_write_s = t_switch - t_delete, t_write - t_delete
+        stored = self.psql(pgpool, "select seq from failover_probe")
+        assert stored.returncode == 0, stored.stderr
+        f.lost = {seq for seq, _ in f.writer.acked} - {int(x) for x in stored.stdout.split()}
+        return f
+
     def healthy(self) -> bool:
         """3 members Ready, exactly one leader with 2 streaming replicas, pgpool Ready."""
         pods = self.pods()
@@ -106,6 +132,16 @@ class Cluster:
         if len(leaders) != 1:
             return False
         return len(self.streaming_replicas(leaders[0]["metadata"]["name"])) == 2
+
+
+class Failover:
+    """What delete_leader_while_writing saw (seconds are counted from the delete)."""
+
+    def __init__(self, old_leader: str, old_ip: str, writer: "Writer"):
+        self.old_leader, self.old_ip, self.writer = old_leader, old_ip, writer
+        self.new_ips: list[str] = []
+        self.service_moved_s = self.first_write_s = 0.0
+        self.lost: set[int] = set()
 
 
 class Writer(threading.Thread):
