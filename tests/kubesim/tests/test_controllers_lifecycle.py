@@ -192,3 +192,28 @@ async def test_disruption_budgets_count_healthy_pods():
         cond = c.status(PDB, "min")["conditions"][0]
         assert (cond["type"], cond["status"], cond["reason"]) == (
             "DisruptionAllowed", "False", "InsufficientPods")
+
+
+@run
+async def test_recreated_owners_adopt_what_an_orphan_deletion_left():
+    async with Cluster() as c:
+        c.create(STS, statefulset("pg", 2))
+        c.create(DEPLOY, deployment("pool", 2))
+        await c.until(lambda: c.status(STS, "pg").get("readyReplicas") == 2
+                      and c.status(DEPLOY, "pool").get("availableReplicas") == 2, what="ready")
+        await c.settle()
+        before = {p["metadata"]["name"]: p["metadata"]["uid"] for p in c.pods()}
+        revision = c.status(STS, "pg")["updateRevision"]
+        c.store.delete(STS, "db", "pg", propagation="Orphan")
+        c.store.delete(DEPLOY, "db", "pool", propagation="Orphan")
+        await c.until(lambda: c.get(STS, "pg") is None and c.get(DEPLOY, "pool") is None,
+                      what="owners gone")
+        c.create(STS, statefulset("pg", 2))
+        c.create(DEPLOY, deployment("pool", 2))
+        await c.until(lambda: all(p["metadata"].get("ownerReferences") for p in c.pods())
+                      and c.status(STS, "pg").get("readyReplicas") == 2
+                      and c.status(DEPLOY, "pool").get("availableReplicas") == 2, what="adopted")
+        await c.settle()
+        assert {p["metadata"]["name"]: p["metadata"]["uid"] for p in c.pods()} == before
+        assert c.status(STS, "pg")["updateRevision"] == revision
+        assert len(c.store.list(RS, "db")[0]) == 1

@@ -15,7 +15,8 @@ import time
 from typing import Hashable, Iterable
 
 from ..errors import ApiError
-from .util import controller_ref, object_key
+from ..selectors import selector_from_object
+from .util import clone, controller_ref, object_key, owner_reference
 
 log = logging.getLogger("ksim.controllers")
 
@@ -70,13 +71,40 @@ class Controller:
     def watch_primary(self) -> None:
         self.cache.on(self.primary, lambda etype, obj, old: self.enqueue(object_key(obj)))
 
-    def enqueue_controller_of(self, kind: str):
-        """A cache handler enqueuing (namespace, name) of the object's controller of `kind`."""
+    def enqueue_controller_of(self, kind: str, adopting: bool = False):
+        """A cache handler enqueuing (namespace, name) of the object's controller of
+        `kind`; with `adopting`, an orphan enqueues every primary object of its namespace
+        whose spec.selector selects it (a candidate to adopt it)."""
         def handler(etype: str, obj: dict, old: dict | None) -> None:
+            ns = obj["metadata"].get("namespace", "")
             ref = controller_ref(obj)
-            if ref and ref.get("kind") == kind:
-                self.enqueue((obj["metadata"].get("namespace", ""), ref["name"]))
+            if ref is not None:
+                if ref.get("kind") == kind:
+                    self.enqueue((ns, ref["name"]))
+            elif adopting and etype != "DELETED":
+                for owner in self.adopters(obj):
+                    self.enqueue(object_key(owner))
         return handler
+
+    def adopters(self, obj: dict) -> list[dict]:
+        """Primary objects in obj's namespace whose spec.selector selects obj."""
+        labels = obj["metadata"].get("labels")
+        out = []
+        for owner in self.cache.in_namespace(self.primary, obj["metadata"].get("namespace", "")):
+            sel = selector_from_object((owner.get("spec") or {}).get("selector"))
+            if sel is not None and not sel.empty and sel.match(labels):
+                out.append(owner)
+        return out
+
+    def adopt_selected(self, owner: dict, rt) -> None:
+        """Adopts the orphans of type rt in owner's namespace that its selector selects."""
+        orphans = self.cache.orphans(rt, owner["metadata"]["namespace"])
+        if not orphans:
+            return
+        sel = selector_from_object((owner.get("spec") or {}).get("selector"))
+        if sel is None or sel.empty:
+            return
+        self.adopt(owner, rt, [o for o in orphans if sel.match(o["metadata"].get("labels"))])
 
     # ---- writes that tolerate races with other writers -------------------------------
     def create_if_absent(self, rt, obj: dict) -> dict | None:
@@ -87,6 +115,22 @@ class Controller:
             if e.code != 409:
                 raise
             return None
+
+    def adopt(self, owner: dict, rt, candidates) -> None:
+        """The adoption half of ControllerRefManager.ClaimObject (KK pkg/controller/
+        controller_ref_manager.go): orphans among candidates (no controller reference,
+        not being deleted) get a controller reference to owner."""
+        for obj in candidates:
+            if controller_ref(obj) is not None or obj["metadata"].get("deletionTimestamp"):
+                continue
+            new = clone(obj)
+            new["metadata"]["ownerReferences"] = list(
+                obj["metadata"].get("ownerReferences") or ()) + [owner_reference(owner)]
+            try:
+                self.store.update(rt, new, field_manager=self.manager)
+            except ApiError as e:
+                if e.code not in (404, 409):
+                    raise
 
     def delete_if_present(self, rt, obj: dict, propagation: str = "Background") -> None:
         """Deletes this very object (uid precondition); gone or replaced is not an error."""

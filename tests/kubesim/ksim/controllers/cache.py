@@ -9,7 +9,8 @@ all pods:
 - by uid (`by_uid`), to tell whether an owner still exists;
 - by owner uid (`dependents`, `controlled`), for the workload controllers and the GC;
 - pods by (namespace, label key, label value) (`pods_matching`);
-- Services by (namespace, one selector pair) (`services_for_pod`).
+- Services by (namespace, one selector pair) (`services_for_pod`);
+- pods, ControllerRevisions and ReplicaSets without a controller (`orphans`).
 
 After updating its indexes it calls the handlers registered with `on(rt, handler)` as
 `handler(event_type, obj, old)`; `old` is the previous state (None for ADDED) and
@@ -27,6 +28,9 @@ log = logging.getLogger("ksim.controllers")
 
 PODS = REGISTRY.by_resource("", "v1", "pods")
 SERVICES = REGISTRY.by_resource("", "v1", "services")
+# Kinds a controller adopts when orphaned; the cache indexes their orphans.
+ADOPTABLE = {PODS, REGISTRY.by_resource("apps", "v1", "controllerrevisions"),
+             REGISTRY.by_resource("apps", "v1", "replicasets")}
 
 Handler = Callable[[str, dict, "dict | None"], None]
 
@@ -50,6 +54,7 @@ class Cache:
         self._svc_by_pair: dict = {}      # (namespace, key, value) -> {service name}
         self._svc_selectors: dict = {}    # (namespace, name) -> LabelSelector
         self._indexed: dict = {}          # (rt, namespace, name) -> index keys
+        self._orphans: dict = {}          # (rt, namespace) -> {name}: no controller reference
         self._handlers: dict = {}         # rt -> [Handler]
         self._unsubscribe = None
 
@@ -115,6 +120,11 @@ class Cache:
                     out.append(obj)
                     break
         return out
+
+    def orphans(self, rt, namespace: str) -> list[dict]:
+        """Objects of an ADOPTABLE type in a namespace without a controller reference."""
+        objs = self._objects.get(rt, {}).get(namespace, {})
+        return [objs[n] for n in list(self._orphans.get((rt, namespace), ())) if n in objs]
 
     def pods_matching(self, namespace: str, selector: LabelSelector | None) -> list[dict]:
         """Pods of a namespace that a label selector selects (None selects none)."""
@@ -188,6 +198,9 @@ class Cache:
                 pairs = ((ns, sel.reqs[0][0], sel.reqs[0][2][0]),)
                 self._svc_by_pair.setdefault(pairs[0], set()).add(name)
         self._indexed[where] = (uid, owners, pairs)
+        if rt in ADOPTABLE and not any(ref.get("controller")
+                                       for ref in m.get("ownerReferences") or ()):
+            self._orphans.setdefault((rt, ns), set()).add(name)
 
     def _remove(self, rt, obj: dict) -> None:
         m = obj["metadata"]
@@ -200,6 +213,7 @@ class Cache:
                 del by_ns[ns]
         where = (rt, ns, name)
         uid, owners, pairs = self._indexed.pop(where, (None, (), ()))
+        _discard(self._orphans, (rt, ns), name)
         if uid and self._uids.get(uid) == where:
             del self._uids[uid]
         for owner in owners:

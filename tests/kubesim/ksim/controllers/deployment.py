@@ -80,7 +80,7 @@ class DeploymentController(Controller):
 
     def setup(self) -> None:
         self.watch_primary()
-        self._on_rs = self.enqueue_controller_of("Deployment")
+        self._on_rs = self.enqueue_controller_of("Deployment", adopting=True)
         self.cache.on(REPLICASETS, self._on_rs)
         self.cache.on(PODS, self._on_pod)
 
@@ -101,6 +101,7 @@ class DeploymentController(Controller):
         if d is None or is_terminating(d):
             return None
         spec = d.get("spec") or {}
+        self.adopt_selected(d, REPLICASETS)
         all_rs = self.cache.controlled(REPLICASETS, d["metadata"]["uid"])
         all_rs.sort(key=lambda r: (r["metadata"].get("creationTimestamp", ""),
                                    r["metadata"]["name"]))

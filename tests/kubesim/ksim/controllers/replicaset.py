@@ -52,7 +52,7 @@ class ReplicaSetController(Controller):
 
     def setup(self) -> None:
         self.watch_primary()
-        self.cache.on(PODS, self.enqueue_controller_of("ReplicaSet"))
+        self.cache.on(PODS, self.enqueue_controller_of("ReplicaSet", adopting=True))
 
     def reconcile(self, key) -> float | None:
         rs = self.cache.get(REPLICASETS, *key)
@@ -60,6 +60,7 @@ class ReplicaSetController(Controller):
             return None
         spec = rs.get("spec") or {}
         want = spec_replicas(rs)
+        self.adopt_selected(rs, PODS)
         pods = self.cache.controlled(PODS, rs["metadata"]["uid"])
         active = [p for p in pods if is_active(p)]
         diff = len(active) - want

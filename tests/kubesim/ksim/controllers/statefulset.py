@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from ..errors import ApiError
 from ..resources import REGISTRY
+from ..selectors import selector_from_object
 from .base import Controller
 from .cache import PODS
 from .util import (available_in, clone, compute_hash, controller_ref, count_ready,
@@ -93,9 +94,21 @@ class StatefulSetController(Controller):
 
     def setup(self) -> None:
         self.watch_primary()
-        self.cache.on(PODS, self.enqueue_controller_of("StatefulSet"))
-        self.cache.on(REVISIONS, self.enqueue_controller_of("StatefulSet"))
+        self.cache.on(PODS, self._on_dependent)
+        self.cache.on(REVISIONS, self._on_dependent)
         self._hashes: dict = {}      # uid -> (generation, collisionCount, hash, data)
+
+    def _on_dependent(self, etype: str, obj: dict, old: dict | None) -> None:
+        """A pod or revision: its controller, or (an orphan) the set it is named after."""
+        m = obj["metadata"]
+        ref = controller_ref(obj)
+        if ref is not None:
+            if ref.get("kind") == "StatefulSet":
+                self.enqueue((m["namespace"], ref["name"]))
+        elif etype != "DELETED":
+            parent = m["name"].rpartition("-")[0]
+            if parent and self.cache.get(STATEFULSETS, m["namespace"], parent) is not None:
+                self.enqueue((m["namespace"], parent))
 
     # ---- reconcile -------------------------------------------------------------------
     def reconcile(self, key) -> float | None:
@@ -106,6 +119,7 @@ class StatefulSetController(Controller):
         if is_terminating(sts):
             self._hashes.pop(uid, None)
             return None
+        self._adopt_orphans(sts)
         revisions = self.cache.controlled(REVISIONS, uid)
         current, update, collisions = self._revisions(sts, revisions)
         revisions = self.cache.controlled(REVISIONS, uid)
@@ -115,6 +129,25 @@ class StatefulSetController(Controller):
         wait = self._write_status(sts, pods, current, update, collisions)
         self._truncate_history(sts, revisions, pods, current, update)
         return wait
+
+    def _adopt_orphans(self, sts: dict) -> None:
+        """Orphaned pods named after the set and revisions its selector matches (left by
+        `kubectl delete --cascade=orphan`) are adopted, as `getPodsForStatefulSet` and
+        `adoptOrphanRevisions` do, so a re-created set takes them over without a
+        rolling restart."""
+        m = sts["metadata"]
+        pods = self.cache.orphans(PODS, m["namespace"])
+        revisions = self.cache.orphans(REVISIONS, m["namespace"])
+        if not pods and not revisions:
+            return
+        selector = selector_from_object((sts.get("spec") or {}).get("selector"))
+        if selector is None or selector.empty:
+            return
+        self.adopt(sts, PODS, [p for p in pods
+                               if _ordinal(m["name"], p["metadata"]["name"]) >= 0
+                               and selector.match(p["metadata"].get("labels"))])
+        self.adopt(sts, REVISIONS, [r for r in revisions
+                                    if selector.match(r["metadata"].get("labels"))])
 
     # ---- revisions -------------------------------------------------------------------
     def _revisions(self, sts: dict, revisions: list[dict]) -> tuple[dict, dict, int]:
