@@ -217,3 +217,25 @@ async def test_recreated_owners_adopt_what_an_orphan_deletion_left():
         assert {p["metadata"]["name"]: p["metadata"]["uid"] for p in c.pods()} == before
         assert c.status(STS, "pg")["updateRevision"] == revision
         assert len(c.store.list(RS, "db")[0]) == 1
+
+
+@run
+async def test_pods_are_scheduled_once_their_claims_are_bound():
+    async with Cluster() as c:
+        c.create(POD, plain_pod("user", volumes=[
+            {"name": "data", "persistentVolumeClaim": {"claimName": "later"}}]))
+        await c.settle()
+        assert "nodeName" not in c.get(POD, "user")["spec"]
+        c.create(PVC, claim("later"))
+        await c.until(lambda: c.get(POD, "user")["spec"].get("nodeName") == "kubesim-node-1",
+                      what="scheduled")
+        assert c.get(PVC, "later")["status"]["phase"] == "Bound"
+        # A WaitForFirstConsumer class: the pod is bound first, then the claim.
+        c.store.create(SC, {"metadata": {"name": "wffc"}, "provisioner": "kubesim.io/hostpath",
+                            "volumeBindingMode": "WaitForFirstConsumer"})
+        c.create(PVC, claim("lazy", storageClassName="wffc"))
+        await c.settle()
+        assert c.get(PVC, "lazy")["status"]["phase"] == "Pending"
+        c.create(POD, plain_pod("consumer", volumes=[
+            {"name": "data", "persistentVolumeClaim": {"claimName": "lazy"}}]))
+        await c.until(lambda: c.get(PVC, "lazy")["status"]["phase"] == "Bound", what="bound")
