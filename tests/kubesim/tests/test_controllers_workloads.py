@@ -186,3 +186,21 @@ async def test_pod_exit_code_annotation_decides_success():
         term = pod["status"]["containerStatuses"][0]["state"]["terminated"]
         assert term["exitCode"] == 3 and term["reason"] == "Error"
         assert pod["status"]["phase"] == "Failed"
+
+
+@run
+async def test_restart_policy_always_restarts_exiting_containers():
+    async with Cluster(run_seconds=0.05) as c:
+        dep = deployment("crashy", 1)
+        dep["spec"]["template"]["metadata"]["annotations"] = {"kubesim.io/exit-code": "2"}
+        c.create(DEPLOY, dep)
+
+        def restarted():
+            pods = c.pods()
+            st = pods and (pods[0].get("status") or {}).get("containerStatuses")
+            return st and st[0]["restartCount"] >= 2 and pods[0]
+        pod = await c.until(restarted, what="two restarts")
+        assert pod["status"]["phase"] == "Running"
+        last = pod["status"]["containerStatuses"][0]["lastState"]["terminated"]
+        assert last["exitCode"] == 2 and last["reason"] == "Error"
+        assert last["containerID"] != pod["status"]["containerStatuses"][0]["containerID"]

@@ -10,8 +10,9 @@ kubelet would, without running anything:
 - pods that end (owned by a Job, or annotated `kubesim.io/exit-code`) run for
   `run_seconds`, then every container exits with the code from the annotation
   `kubesim.io/exit-code` (default `exit_code`): phase Succeeded for 0, else Failed;
-  with restartPolicy OnFailure a non-zero exit restarts the containers instead
-  (restartCount grows, as a crash loop without back-off);
+  the restartPolicy restarts the containers instead (Always: any exit, OnFailure: a
+  non-zero one; restartCount grows and lastState records the exit, as a crash loop
+  without back-off);
 - a pod being deleted is removed (DELETE with grace 0 and a uid precondition, as the
   kubelet's status manager does) after min(grace period, `termination_seconds`).
 
@@ -271,14 +272,17 @@ class _PodSync(Controller):
         left = since + _float(ann, A_RUN_SECONDS, kl.run_seconds) - clock
         if left > 0:
             return left
-        if code != 0 and (pod.get("spec") or {}).get("restartPolicy") == "OnFailure":
+        policy = (pod.get("spec") or {}).get("restartPolicy", "Always")
+        if policy == "Always" or (policy == "OnFailure" and code != 0):
             counts = {k: v + 1 for k, v in counts.items()}
             new = podstatus.running_status(pod, HOST_IP, ip, start_time, ready,
                                            restart_counts=counts)
             for s in new["containerStatuses"]:
-                s["lastState"] = {"terminated": {"exitCode": code, "reason": "Error",
+                s["lastState"] = {"terminated": {"exitCode": code,
+                                                 "reason": "Completed" if code == 0 else "Error",
                                                  "startedAt": start_time, "finishedAt": now(),
-                                                 "containerID": s["containerID"]}}
+                                                 "containerID": podstatus.container_id(
+                                                     pod, s["name"], s["restartCount"] - 1)}}
             self._write(pod, new)
             self._running[uid] = clock
             return _float(ann, A_RUN_SECONDS, kl.run_seconds)
