@@ -106,8 +106,20 @@ async def run(a) -> None:
         print(f"all {want_pods} pods Running {ready_s:.1f} s after the first create; "
               f"{total} objects in the store ({total / ready_s:.0f} objects/s overall incl. "
               f"controller-made pods, revisions, status updates)", flush=True)
-        # Wait for the StatefulSet controller to settle (readyReplicas everywhere).
-        await asyncio.sleep(2)
+        # Wait until the controllers are done (no write for 3 s, at most 5 minutes).
+        async def rv():
+            async with s.get(url + "/kubesim/state") as r:
+                return (await r.json())["resourceVersion"]
+        last, deadline = await rv(), time.monotonic() + 300
+        while time.monotonic() < deadline:
+            await asyncio.sleep(3)
+            now = await rv()
+            if now == last:
+                break
+            last = now
+        settle_s = time.monotonic() - t0
+        print(f"controllers idle {settle_s:.1f} s after the first create (resourceVersion "
+              f"{last})", flush=True)
         pages = []
         t1 = time.monotonic()
         token = ""
