@@ -47,17 +47,7 @@ def field_set(obj: dict, subresource: str | None = None, rt=None) -> set[tuple]:
     """The field set of an object (top-level apiVersion/kind and system metadata excluded;
     status only for the status subresource, and excluded otherwise for kinds with one)."""
     out: set[tuple] = set()
-    for k, v in obj.items():
-        if k in ("apiVersion", "kind"):
-            continue
-        if subresource == "status" and k != "status":
-            continue
-        if subresource != "status" and k == "status" and (rt is None or rt.has_status):
-            continue
-        if k == "metadata" and isinstance(v, dict):
-            v = {mk: mv for mk, mv in v.items() if mk not in _SKIP_META}
-            if not v:
-                continue
+    for k, v in _top(obj, subresource, rt).items():
         _walk(v, (("f", k),), (k,), out)
     return out
 
