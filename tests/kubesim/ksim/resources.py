@@ -183,11 +183,16 @@ _TYPES = [
     # storage.k8s.io/v1
     ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", False,
                  "storageclass", ("sc",)),
+    # authorization.k8s.io/v1: answered, never stored (`kubectl auth can-i`)
+    ResourceType("authorization.k8s.io", "v1", "selfsubjectaccessreviews",
+                 "SelfSubjectAccessReview", False, "selfsubjectaccessreview",
+                 verbs=("create",)),
 ]
 
 # Group order as kube-apiserver lists them in /apis (legacy core first, in /api).
 GROUP_ORDER = ["", "apps", "batch", "policy", "networking.k8s.io", "discovery.k8s.io",
-               "rbac.authorization.k8s.io", "coordination.k8s.io", "storage.k8s.io"]
+               "rbac.authorization.k8s.io", "coordination.k8s.io", "storage.k8s.io",
+               "authorization.k8s.io"]
 
 
 class Registry:

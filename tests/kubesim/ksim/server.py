@@ -22,7 +22,7 @@ import yaml
 from aiohttp import web
 
 from . import apply as ssa
-from . import auth, discovery, errors, openapi, patch, streams, tables, validation
+from . import auth, discovery, errors, openapi, patch, protobuf, streams, tables, validation
 from .errors import ApiError
 from .resources import REGISTRY, ResourceType
 from .store import Store, clone
@@ -334,6 +334,11 @@ class ApiServer:
             self._authorize(request, "create" if info.sub in ("exec", "attach", "portforward")
                             else verb, info)
             return await streams.handle(self, request, info)
+        if info.rt.kind == "SelfSubjectAccessReview":
+            if m != "POST" or info.name is not None:
+                raise errors.method_not_allowed("the server does not allow this method on "
+                                                "the requested resource")
+            return await self.access_review(request, info)
         if info.name is None:
             if m == "GET":
                 watch = info.watch_path or _bool(q.get("watch"))
@@ -488,6 +493,11 @@ class ApiServer:
         if not raw:
             raise errors.bad_request("the body of the request was empty")
         ctype = request.content_type
+        if ctype == "application/vnd.kubernetes.protobuf":
+            try:
+                return protobuf.decode(raw)
+            except (ValueError, IndexError, UnicodeDecodeError) as e:
+                raise errors.bad_request(f"error decoding protobuf request body: {e}")
         if "protobuf" in ctype or "cbor" in ctype:
             raise ApiError(415, "UnsupportedMediaType",
                            f"the body of the request was in an unknown format - accepted media "
@@ -706,6 +716,26 @@ class ApiServer:
         out = self.store.update(rt, new, subresource=info.sub, dry_run=opts["dry_run"],
                                 field_manager=opts["manager"])
         return self._output(request, out, rt, 200, self._warning_headers(warnings))
+
+    async def access_review(self, request: web.Request, info: RequestInfo):
+        """SelfSubjectAccessReview: what kubesim's authorizer would decide (everything for
+        every user but `readonly`, which may only get, list and watch)."""
+        body = await self._body(request)
+        self._check_type_meta(info.rt, body, info)
+        user: auth.User = request["user"]
+        attrs = (body.get("spec") or {}).get("resourceAttributes") or {}
+        verb = attrs.get("verb", "")
+        allowed = not user.read_only or verb in auth.READ_VERBS
+        status = {"allowed": allowed}
+        if allowed:
+            status["reason"] = ("RBAC: allowed by ClusterRoleBinding \"kubesim-readonly\""
+                                if user.read_only else
+                                'RBAC: allowed by ClusterRoleBinding "cluster-admin" of '
+                                'ClusterRole "cluster-admin" to Group "system:masters"')
+        out = {"kind": info.rt.kind, "apiVersion": info.rt.api_version,
+               "metadata": {"creationTimestamp": None}, "spec": body.get("spec") or {},
+               "status": status}
+        return self._json(out, 201)
 
     def _scale_of(self, info: RequestInfo) -> dict:
         obj = self.store.get_shared(info.rt, info.namespace, info.name)

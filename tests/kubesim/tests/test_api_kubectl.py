@@ -229,3 +229,18 @@ def test_explain_reads_openapi_v3(kubesim_cluster):
     out = c.kubectl("explain", "pods.spec.containers.ports")
     assert "containerPort\t<integer> -required-" in out.stdout or "containerPort" in out.stdout
     assert time.monotonic() - t0 < 30
+
+
+def test_typed_client_commands_send_protobuf(kubesim_cluster):
+    c = kubesim_cluster
+    ns = c.namespace()
+    c.kubectl("create", "configmap", "cfg", "-n", ns, "--from-literal=a=b")
+    c.kubectl("create", "secret", "generic", "pw", "-n", ns, "--from-literal=pw=s3cret")
+    c.kubectl("create", "serviceaccount", "patroni", "-n", ns)
+    cm = json.loads(c.kubectl("get", "cm", "cfg", "-n", ns, "-o", "json").stdout)
+    assert cm["data"] == {"a": "b"} and "generateName" not in cm["metadata"]
+    secret = json.loads(c.kubectl("get", "secret", "pw", "-n", ns, "-o", "json").stdout)
+    assert secret["type"] == "Opaque" and secret["data"] == {"pw": "czNjcmV0"}
+    assert c.kubectl("auth", "can-i", "create", "statefulsets", "-n", ns).stdout == "yes\n"
+    out = c.kubectl("--context", "readonly", "auth", "can-i", "delete", "pods", check=False)
+    assert out.stdout == "no\n"
