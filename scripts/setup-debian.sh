@@ -13,7 +13,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config
 test_pkgs=(python3 python3-aiohttp python3-yaml python3-cryptography python3-pytest
   python3-kubernetes python3-websockets python3-psycopg2
   postgresql-15 postgresql-client-15 patroni pgpool2 libnss-wrapper
-  nodejs npm iproute2 procps)
+  nodejs npm iproute2 procps iptables openssl)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")

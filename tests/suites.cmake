@@ -32,3 +32,28 @@ target_link_libraries(kube-apply-benchmark PRIVATE kubectl-pg-lib kubectl_pg_war
 target_compile_definitions(kube-apply-benchmark PRIVATE KPG_PYTHON="${KPG_PYTHON}"
   KPG_API_SERVER="${KUBE_IT_DIR}/api_server.py")
 add_test(NAME kube-apply-benchmark COMMAND kube-apply-benchmark)
+
+# kubesim part 2: the process kubelet (pods as real processes; needs root) and the
+# end-to-end proof with the real kubectl, Patroni, PostgreSQL and pgpool-II.
+add_test(NAME kubesim-process
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider tests/test_process_units.py
+          tests/test_process_kubelet.py tests/test_process_e2e.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
+
+# kubesim's API server: store semantics, then fidelity with the real kubectl and the
+# official Python client (tests/kubesim/README.md). kubectl-dependent tests skip when
+# kubectl is absent.
+add_test(NAME kubesim-api
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider
+          tests/test_store.py tests/test_api_kubectl.py tests/test_api_python_client.py
+          tests/test_api_rest.py tests/test_api_exec.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
+
+# kubesim's controllers and virtual kubelet: logic against the Store (in-process), then
+# fidelity through the real kubectl (skipped when kubectl is absent).
+add_test(NAME kubesim-controllers
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider
+          tests/test_controllers_statefulset.py tests/test_controllers_workloads.py
+          tests/test_controllers_services.py tests/test_controllers_lifecycle.py
+          tests/test_controllers_kubectl.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
