@@ -1,0 +1,29 @@
+#include "kube/session.hpp"
+
+#include "core/context.hpp"
+#include "kube/client_config.hpp"
+#include "kube/logger.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <ostream>
+
+namespace kpg::kube {
+
+Session::Session(Context& ctx)
+  : m_config(load_rest_config(ctx))
+  , m_transport(m_config, ctx.getenv)
+  , m_warnings(ctx.err)
+  , m_client(m_config, m_transport, ctx.clock, Logger(ctx.err, ctx.options.verbosity),
+             std::ref(m_warnings))
+{
+  if (m_config.insecure_skip_tls_verify) {
+    ctx.err << fmt::format("Warning: TLS verification of {} is disabled by the kubeconfig "
+                           "(insecure-skip-tls-verify); the connection is not protected "
+                           "against interception\n",
+                           m_config.server);
+  }
+}
+
+} // namespace kpg::kube
