@@ -132,6 +132,19 @@ class Controller:
                 if e.code not in (404, 409):
                     raise
 
+    def set_finalizer(self, rt, obj: dict, finalizer: str, present: bool) -> None:
+        """Adds or removes one finalizer (no write when it is already so)."""
+        fins = list(obj["metadata"].get("finalizers") or ())
+        if (finalizer in fins) == present:
+            return
+        new = clone(obj)
+        fins = fins + [finalizer] if present else [f for f in fins if f != finalizer]
+        if fins:
+            new["metadata"]["finalizers"] = fins
+        else:
+            new["metadata"].pop("finalizers", None)
+        self.store.update(rt, new, field_manager=self.manager)
+
     def delete_if_present(self, rt, obj: dict, propagation: str = "Background") -> None:
         """Deletes this very object (uid precondition); gone or replaced is not an error."""
         m = obj["metadata"]
