@@ -215,8 +215,9 @@ class Controller:
         try:
             again = self.reconcile(key)
         except ApiError as e:
-            # Conflicts and races with other writers: retry soon, quietly.
-            quiet = e.code in (404, 409)
+            # Conflicts and races with other writers, and content for a namespace being
+            # deleted: retry soon, quietly.
+            quiet = e.code in (404, 409) or (e.code == 403 and "being terminated" in e.message)
             self._retry(key, quiet, e)
             return
         except Exception as e:
