@@ -1,5 +1,5 @@
 """Deployment -> ReplicaSet -> Pods, and Jobs, against the Store with the virtual kubelet."""
-from controllers_harness import DEPLOY, JOB, RS, SA, Cluster, deployment, run
+from controllers_harness import DEPLOY, EV, JOB, RS, SA, Cluster, deployment, run
 
 
 def conditions(obj) -> dict:
@@ -220,6 +220,9 @@ async def test_pods_that_cannot_be_created_surface_as_replica_failure():
         assert 'serviceaccount "missing" not found' in cond["message"]
         [rs] = c.store.list(RS, "db")[0]
         assert conditions(rs)["ReplicaFailure"]["reason"] == "FailedCreate"
+        [event] = [e for e in c.store.list(EV, "db")[0] if e["reason"] == "FailedCreate"]
+        assert event["message"].startswith("Error creating: ")
+        assert event["involvedObject"]["name"] == rs["metadata"]["name"]
         c.create(SA, {"metadata": {"name": "missing"}})
         await c.until(lambda: rollout_done(c, "bad") and "ReplicaFailure" not in conditions(
             c.get(DEPLOY, "bad")), what="recovered")

@@ -14,6 +14,7 @@ from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
+from .events import EventRecorder
 from .util import (clone, condition, count_ready, is_pod_ready, is_terminating, now, now_dt,
                    owner_reference, pod_phase, spec_replicas, status_update)
 
@@ -54,6 +55,7 @@ class ReplicaSetController(Controller):
     primary = REPLICASETS
 
     def setup(self) -> None:
+        self.events = EventRecorder(self.store, "replicaset-controller")
         self.watch_primary()
         self.cache.on(PODS, self.enqueue_controller_of("ReplicaSet", adopting=True))
 
@@ -79,6 +81,7 @@ class ReplicaSetController(Controller):
                 if e.code == 409:
                     raise
                 failure = e.message      # e.g. the template fails validation
+                self.events.warning(rs, "FailedCreate", f"Error creating: {failure}")
         elif diff > 0:
             for pod in sorted(active, key=_deletion_rank)[:diff]:
                 self.delete_if_present(PODS, pod)
