@@ -220,7 +220,7 @@ async def test_pods_that_cannot_be_created_surface_as_replica_failure():
         assert 'serviceaccount "missing" not found' in cond["message"]
         [rs] = c.store.list(RS, "db")[0]
         assert conditions(rs)["ReplicaFailure"]["reason"] == "FailedCreate"
-        [event] = [e for e in c.store.list(EV, "db")[0] if e["reason"] == "FailedCreate"]
+        event = [e for e in c.store.list(EV, "db")[0] if e["reason"] == "FailedCreate"][0]
         assert event["message"].startswith("Error creating: ")
         assert event["involvedObject"]["name"] == rs["metadata"]["name"]
         c.create(SA, {"metadata": {"name": "missing"}})
