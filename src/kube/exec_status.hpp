@@ -59,7 +59,6 @@ enum class ExecFailure
   protocol,  // the server broke the channel protocol (bad subprotocol or status)
   remote,    // the command could not run (status(): e.g. executable not found)
   cancelled, // ExecCancellation::cancel() was called
-  local_io,  // reading stdin or writing stdout/stderr locally failed
 };
 
 class ExecError : public Error
