@@ -11,6 +11,7 @@
 // cancellation path); --print-protocol prints the chosen subprotocol on stderr.
 
 #include "kube/exec_stream.hpp"
+#include "kube/terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -118,7 +119,12 @@ int run(const Options& options)
 
   ExecRequest request = options.request;
   request.namespace_name = config.namespace_name;
-  request.tty = options.tty ? TtyMode::enabled : TtyMode::disabled;
+  // As kubectl: -t without a terminal on stdin is a warning, and no TTY.
+  const bool tty = options.tty && isatty(STDIN_FILENO) != 0;
+  if (options.tty && !tty) {
+    std::cerr << "Unable to use a TTY - input is not a terminal or the right kind of file\n";
+  }
+  request.tty = tty ? TtyMode::enabled : TtyMode::disabled;
 
   FdInput input(STDIN_FILENO, "stdin");
   FdOutput output(STDOUT_FILENO, "stdout");
@@ -128,7 +134,12 @@ int run(const Options& options)
   ExecStreams streams;
   streams.input = options.attach_stdin ? &input : nullptr;
   streams.output = &observed;
-  streams.error_output = options.tty ? nullptr : &error_output;
+  streams.error_output = tty ? nullptr : &error_output;
+  std::optional<RawTerminal> raw_terminal;
+  if (tty) {
+    streams.terminal_size = [] { return terminal_size(STDIN_FILENO); };
+    raw_terminal.emplace(STDIN_FILENO);
+  }
 
   const auto start = std::chrono::steady_clock::now();
   const ExecResult result = exec(config, request, streams, &cancellation);
