@@ -64,10 +64,9 @@ def _write(path, cert=None, key=None):
     return str(path)
 
 
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory):
-    """Paths: ca, server_cert, server_key, client_cert, client_key, other_ca, token."""
-    d = tmp_path_factory.mktemp("pki")
+def make_pki(d):
+    """Writes a test PKI into directory `d`. Returns the paths: ca, server_cert,
+    server_key, client_cert, client_key, other_ca, token, forbidden_token."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = _issue("test-ca", ca_key, "test-ca", ca_key, ca=True)
     server_key = ec.generate_private_key(ec.SECP256R1())
@@ -87,6 +86,11 @@ def pki(tmp_path_factory):
         "other_ca": _write(d / "other-ca.crt", other),
         "token": str(d / "token"), "forbidden_token": str(d / "forbidden-token"),
     }
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 class ExecServer:

@@ -10,6 +10,17 @@ from conftest import TOKEN, client_args, poll
 MiB = 1024 * 1024
 
 
+def write_random_file(path, mib):
+    """Writes `mib` MiB of random bytes to `path`; returns their SHA-256."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as f:
+        for _ in range(mib):
+            block = os.urandom(MiB)
+            digest.update(block)
+            f.write(block)
+    return digest.hexdigest()
+
+
 def run(args, **kwargs):
     kwargs.setdefault("timeout", 120)
     return subprocess.run(args, capture_output=True, **kwargs)
@@ -48,12 +59,7 @@ def test_client_certificate_authentication(server, pki):
 
 def test_large_binary_stdout_streams_in_flat_memory(server, pki, tmp_path):
     source = tmp_path / "random.bin"
-    digest = hashlib.sha256()
-    with open(source, "wb") as f:
-        for _ in range(256):
-            block = os.urandom(MiB)
-            digest.update(block)
-            f.write(block)
+    digest = write_random_file(source, 256)
     args = client_args(server, pki, "cat", str(source), extra=["--stats"])
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     received = hashlib.sha256()
@@ -64,23 +70,18 @@ def test_large_binary_stdout_streams_in_flat_memory(server, pki, tmp_path):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert size == 256 * MiB
-    assert received.hexdigest() == digest.hexdigest()
+    assert received.hexdigest() == digest
     peak_rss_kib = int(re.search(r"peak_rss_kib=(\d+)", stderr).group(1))
     assert peak_rss_kib < 64 * 1024, f"exec held {peak_rss_kib} KiB for a 256 MiB stream"
 
 
 def test_large_stdin_from_a_file_and_v5_half_close(server, pki, tmp_path):
     source = tmp_path / "input.bin"
-    digest = hashlib.sha256()
-    with open(source, "wb") as f:
-        for _ in range(128):
-            block = os.urandom(MiB)
-            digest.update(block)
-            f.write(block)
+    digest = write_random_file(source, 128)
     with open(source, "rb") as stdin:
         result = run(client_args(server, pki, "sha256sum", extra=["-i", "--stats"]), stdin=stdin)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.decode().split()[0] == digest.hexdigest()
+    assert result.stdout.decode().split()[0] == digest
 
 
 def test_stdin_pipe_to_cat_both_ways(server, pki):

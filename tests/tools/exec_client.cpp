@@ -6,7 +6,7 @@
 //   exec_client --server https://127.0.0.1:6443 --ca ca.crt --token-file t
 //               -n db --pod pg-0 [-c postgres] [-i] [-t] -- patronictl list
 //
-// --stats prints "stdout_bytes=N seconds=S peak_rss_kib=K" on stderr at the end;
+// --stats prints "stdout_bytes=N seconds=S cpu_seconds=C peak_rss_kib=K" on stderr at the end;
 // --cancel-on-output cancels the exec after the first stdout bytes (tests the
 // cancellation path); --print-protocol prints the chosen subprotocol on stderr.
 
@@ -150,8 +150,13 @@ int run(const Options& options)
   if (options.stats) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    std::cerr << fmt::format("stdout_bytes={} seconds={:.3f} peak_rss_kib={}\n", observed.bytes(),
-                             elapsed.count(), usage.ru_maxrss);
+    const auto cpu_seconds = [](const timeval& time) {
+      return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+    };
+    std::cerr << fmt::format("stdout_bytes={} seconds={:.3f} cpu_seconds={:.3f} peak_rss_kib={}\n",
+                             observed.bytes(), elapsed.count(),
+                             cpu_seconds(usage.ru_utime) + cpu_seconds(usage.ru_stime),
+                             usage.ru_maxrss);
   }
   return result.exit_code;
 }
