@@ -59,7 +59,9 @@ private:
   std::atomic<bool> m_interrupted{ false };
 };
 
-// Writes to a file descriptor it does not own, retrying short writes.
+// Writes to a file descriptor it does not own, retrying short writes. The process
+// must ignore SIGPIPE (cmd/main.cpp should) for a closed pipe to be an EPIPE error
+// rather than death by signal.
 class FdOutput final : public ExecOutput
 {
 public:

@@ -178,3 +178,26 @@ def test_cancellation_stops_the_remote_command(server, pki):
     assert result.stderr.decode() == "error: exec in pod db/pod was cancelled\n"
     assert time.monotonic() - start < 30
     poll(lambda: server.events("client_gone"), what="the server to stop the command")
+
+
+def test_open_stdin_does_not_hold_a_finished_command(server, pki):
+    # stdin stays open (an idle terminal or pipe): the stdin thread must be woken.
+    process = subprocess.Popen(client_args(server, pki, "echo", "done", extra=["-i"]),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        assert process.wait(timeout=20) == 0
+        assert process.stdout.read() == b"done\n"
+    finally:
+        process.stdin.close()
+
+
+def test_closed_local_stdout_ends_the_exec_and_the_remote_command(server, pki):
+    gone = len(server.events("client_gone"))
+    process = subprocess.Popen(client_args(server, pki, "sh", "-c", "echo first; exec yes"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(6) == b"first\n"
+    process.stdout.close()  # like `| head -1`
+    assert process.wait(timeout=20) == 1
+    assert process.stderr.read() == b"error: writing stdout: Broken pipe\n"
+    poll(lambda: len(server.events("client_gone")) > gone, what="the server to stop the command")
