@@ -153,10 +153,9 @@ int run(const Options& options)
     const auto cpu_seconds = [](const timeval& time) {
       return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
     };
-    std::cerr << fmt::format("stdout_bytes={} seconds={:.3f} cpu_seconds={:.3f} peak_rss_kib={}\n",
-                             observed.bytes(), elapsed.count(),
-                             cpu_seconds(usage.ru_utime) + cpu_seconds(usage.ru_stime),
-                             usage.ru_maxrss);
+    std::cerr << fmt::format(
+      "stdout_bytes={} seconds={:.3f} cpu_seconds={:.3f} peak_rss_kib={}\n", observed.bytes(),
+      elapsed.count(), cpu_seconds(usage.ru_utime) + cpu_seconds(usage.ru_stime), usage.ru_maxrss);
   }
   return result.exit_code;
 }
