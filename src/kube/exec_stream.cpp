@@ -58,7 +58,7 @@ struct SessionSetup
   const ExecRequest& request;
   const ServerEndpoint& endpoint;
   std::string target;
-  std::string authorization; // the Authorization header value, or empty
+  SecretString authorization; // the Authorization header value, or empty
   ExecStreams& streams;
   TtyMode tty;
 };
@@ -187,7 +187,7 @@ private:
         beast::string_view(k_offered_channel_protocols.data(), k_offered_channel_protocols.size()));
       request.set(http::field::user_agent, "kubectl-pg/" KUBECTL_PG_VERSION);
       if (!m_setup.authorization.empty()) {
-        request.set(http::field::authorization, m_setup.authorization);
+        request.set(http::field::authorization, m_setup.authorization.reveal());
       }
     }));
     m_ws.binary(true);
@@ -535,8 +535,8 @@ ExecResult exec_once(const RestConfig& config, const ServerEndpoint& endpoint,
                       endpoint,
                       exec_target(endpoint, request, attached),
                       credential.bearer_token.empty()
-                        ? std::string()
-                        : "Bearer " + credential.bearer_token.reveal(),
+                        ? SecretString()
+                        : SecretString("Bearer " + credential.bearer_token.reveal()),
                       streams,
                       request.tty };
   if (endpoint.scheme == ServerEndpoint::Scheme::http) {
