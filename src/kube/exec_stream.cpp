@@ -41,7 +41,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::size_t k_chunk_bytes = 64 * 1024;
+constexpr std::size_t k_chunk_bytes = std::size_t{ 64 } * 1024;
 constexpr std::ptrdiff_t k_stdin_chunks_in_flight = 2;
 constexpr auto k_connect_timeout = 30s;       // client-go's dial timeout
 constexpr auto k_tls_handshake_timeout = 10s; // client-go's TLSHandshakeTimeout

@@ -43,7 +43,7 @@ extern "C" void restore_and_reraise(int signal_number)
   }
   // SA_RESETHAND already made the action SIG_DFL: the re-raised signal, pending
   // until this handler returns, then ends the process as if never caught.
-  ::raise(signal_number);
+  static_cast<void>(::raise(signal_number));
 }
 
 // Restores the saved mode and the previous signal actions.

@@ -164,7 +164,8 @@ int run(const Options& options)
 
 int main(int argc, char** argv)
 {
-  std::signal(SIGPIPE, SIG_IGN);
+  // A closed stdout must be an EPIPE error, not death by SIGPIPE.
+  static_cast<void>(std::signal(SIGPIPE, SIG_IGN));
   Options options;
   CLI::App app{ "Runs a command in a pod over the exec WebSocket (test driver)" };
   app.add_option("--server", options.config.server, "API server URL")->required();
@@ -199,5 +200,8 @@ int main(int argc, char** argv)
   } catch (const kpg::Error& error) {
     std::cerr << "error: " << error.what() << '\n';
     return kpg::to_int(error.code());
+  } catch (const std::exception& error) {
+    std::cerr << "error: " << error.what() << '\n';
+    return kpg::to_int(kpg::ExitCode::failure);
   }
 }
