@@ -44,17 +44,15 @@ def cluster(tmp_path):
     c = Cluster(state)
     c.up()                  # stops what it started when it fails
     slot = open(os.path.join(state, "network-slot")).read().strip()
-    try:
-        yield c
-    finally:
-        r = c.down()
-        assert r.returncode == 0, r.stderr
-        deadline = time.monotonic() + 10
-        while _our_processes(state, slot) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _our_processes(state, slot) == []
-        netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-        assert f"ksim{slot}-" not in netns
+    yield c                 # pytest resumes here whatever the test's outcome
+    r = c.down()
+    assert r.returncode == 0, r.stderr
+    deadline = time.monotonic() + 10
+    while _our_processes(state, slot) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _our_processes(state, slot) == []
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert f"ksim{slot}-" not in netns
 
 
 def test_patroni_cluster_elects_replicates_fails_over_and_cleans_up(cluster):
