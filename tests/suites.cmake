@@ -57,3 +57,12 @@ add_test(NAME kubesim-controllers
           tests/test_controllers_services.py tests/test_controllers_lifecycle.py
           tests/test_controllers_kubectl.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
+
+# kubectl pg create end to end: the real binary against kubesim with the process
+# kubelet (one shared 3-member cluster; needs root; skips otherwise).
+add_test(NAME e2e-create
+  COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e
+          KUBECTL_PG=$<TARGET_FILE:kubectl-pg>
+          ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider -p create_fixtures
+          test_create_cluster.py test_create_faults.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
