@@ -33,14 +33,14 @@ namespace {
 
 struct CreateOptions
 {
-  std::string filename;      // -f: spec file, "-" for stdin, "" for none
+  std::string filename; // -f: spec file, "-" for stdin, "" for none
   std::string dry_run = "none";
   std::string output = "yaml";
   std::string templates_dir; // --templates: replaces the embedded templates
   bool show_secrets = false;
   bool force_conflicts = false;
-  std::optional<bool> wait;     // --wait[=false]; unset: wait when stderr is a terminal
-  std::string timeout = "5m";   // --timeout for --wait
+  std::optional<bool> wait;   // --wait[=false]; unset: wait when stderr is a terminal
+  std::string timeout = "5m"; // --timeout for --wait
   render::SpecOverrides overrides;
 };
 
@@ -52,7 +52,7 @@ std::optional<render::SpecFile> read_spec_file(const std::string& filename, Cont
   std::ostringstream text;
   if (filename == "-") {
     text << ctx.in.rdbuf();
-    return render::SpecFile{text.str(), "<stdin>"};
+    return render::SpecFile{ text.str(), "<stdin>" };
   }
   std::ifstream in(filename, std::ios::binary);
   if (!in) {
@@ -61,7 +61,7 @@ std::optional<render::SpecFile> read_spec_file(const std::string& filename, Cont
                                  filename));
   }
   text << in.rdbuf();
-  return render::SpecFile{text.str(), filename};
+  return render::SpecFile{ text.str(), filename };
 }
 
 // complete: fold the global namespace flag into the overrides.
@@ -115,8 +115,8 @@ nlohmann::ordered_json printable_answer(const nlohmann::json& answer, const Crea
     for (auto& [key, value] : out["data"].items()) {
       value = render::base64_encode(render::k_withheld_password);
     }
-    withheld.push_back(fmt::format("{}/{}", kube::metadata_field(answer, "namespace"),
-                                   kube::object_name(answer)));
+    withheld.push_back(
+      fmt::format("{}/{}", kube::metadata_field(answer, "namespace"), kube::object_name(answer)));
   }
   return out;
 }
@@ -147,22 +147,20 @@ void wait_until_ready(kube::Session& session, const render::ClusterSpec& spec,
                       std::chrono::milliseconds timeout, const std::string& timeout_text,
                       ui::ProgressReporter& progress, Context& ctx)
 {
-  const pg::ReadinessGoal goal{spec.namespace_name, spec.name, spec.members,
-                               spec.pgpool.replicas};
+  const pg::ReadinessGoal goal{ spec.namespace_name, spec.name, spec.members,
+                                spec.pgpool.replicas };
   const auto started = ctx.clock.now();
   auto waited = pg::wait_for_cluster(session.client(), goal, started + timeout,
                                      [&](const pg::Readiness& r) { progress.update(r.text()); });
   if (!waited) {
-    throw kube::to_command_error(waited.error(),
-                                 fmt::format("waiting for cluster {}/{}", goal.namespace_name,
-                                             goal.name),
-                                 kube::Access::read);
+    throw kube::to_command_error(
+      waited.error(), fmt::format("waiting for cluster {}/{}", goal.namespace_name, goal.name),
+      kube::Access::read);
   }
   progress.finish(waited->readiness.text());
   if (waited->ready) {
     ctx.out << fmt::format("cluster {}/{} is ready ({}): {}\n", goal.namespace_name, goal.name,
-                           ui::format_elapsed(ctx.clock.now() - started),
-                           waited->readiness.text());
+                           ui::format_elapsed(ctx.clock.now() - started), waited->readiness.text());
     return;
   }
   const auto report = pg::gather_stuck_report(session.client(), goal, *waited);
@@ -192,8 +190,8 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
     std::vector<nlohmann::json>(rendered.objects.begin(), rendered.objects.end()));
   kube::ExistingObjects before;
   if (apply.dry_run == kube::DryRun::none) {
-    auto versions = kube::existing_objects(session.client(), objects,
-                                           pg::cluster_pod_selector(spec.name), apply);
+    auto versions =
+      kube::existing_objects(session.client(), objects, pg::cluster_pod_selector(spec.name), apply);
     if (!versions) {
       throw kube::to_command_error(versions.error(),
                                    fmt::format("reading the existing objects of cluster {}/{}",
@@ -239,8 +237,8 @@ void run_create(CreateOptions& options, Context& ctx)
 {
   complete(options, ctx);
   validate(options);
-  const auto loaded = render::load_cluster_spec(read_spec_file(options.filename, ctx),
-                                                options.overrides);
+  const auto loaded =
+    render::load_cluster_spec(read_spec_file(options.filename, ctx), options.overrides);
   for (const auto& warning : loaded.warnings) {
     ctx.err << fmt::format("warning: {}\n", warning);
   }
@@ -252,9 +250,9 @@ void run_create(CreateOptions& options, Context& ctx)
   render::OpenSslCertificateSource certificates;
   // Only --dry-run=client output can withhold: anything sent carries real secrets.
   const bool show = options.show_secrets || options.dry_run != "client";
-  const auto rendered = render::render_cluster(
-    loaded.spec, templates, passwords, certificates,
-    show ? render::SecretDisclosure::show : render::SecretDisclosure::withhold);
+  const auto rendered = render::render_cluster(loaded.spec, templates, passwords, certificates,
+                                               show ? render::SecretDisclosure::show
+                                                    : render::SecretDisclosure::withhold);
   if (options.dry_run == "client") {
     ctx.out << render::format_manifests(rendered.objects, manifest_format(options));
     print_withheld_note(rendered.withheld_secrets, ctx);
@@ -309,7 +307,7 @@ CLI::Option* add_pairs(CLI::App* sub, const std::string& name,
 void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
 {
   const char* cluster = "Cluster (override the spec file)";
-  add_enum_override(sub, "--engine", o.engine, render::parse_engine, {"patroni", "repmgr"},
+  add_enum_override(sub, "--engine", o.engine, render::parse_engine, { "patroni", "repmgr" },
                     "HA engine (default patroni; repmgr is not supported yet)")
     ->group(cluster);
   add_override(sub, "--postgres-version", o.postgres_version,
@@ -338,8 +336,8 @@ void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
     ->group(cluster);
   add_override(sub, "--memory-limit", o.memory_limit, "Memory limit per member (default 1Gi)")
     ->group(cluster);
-  add_enum_override(sub, "--synchronous-mode", o.synchronous_mode,
-                    render::parse_synchronous_mode, {"off", "on", "strict"},
+  add_enum_override(sub, "--synchronous-mode", o.synchronous_mode, render::parse_synchronous_mode,
+                    { "off", "on", "strict" },
                     "Patroni synchronous replication: off, on or strict (default off)")
     ->group(cluster);
   add_pairs(sub, "--parameter", o.parameters,
@@ -354,11 +352,11 @@ void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
                "pgpool max_pool: cached backend connections per child (default 2)")
     ->group(cluster);
   add_enum_override(sub, "--service-type", o.service_type, render::parse_service_type,
-                    {"ClusterIP", "NodePort", "LoadBalancer"},
+                    { "ClusterIP", "NodePort", "LoadBalancer" },
                     "How the pgpool Service is exposed (default ClusterIP)")
     ->group(cluster);
   add_enum_override(sub, "--anti-affinity", o.anti_affinity, render::parse_anti_affinity,
-                    {"preferred", "required"},
+                    { "preferred", "required" },
                     "Spread members over nodes: preferred or required (default preferred)")
     ->group(cluster);
   add_override(sub, "--image-registry", o.image_registry,
@@ -371,8 +369,7 @@ void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
     ->group(cluster);
   add_pairs(sub, "-l,--label", o.labels, "Label KEY=VALUE for every object, repeatable")
     ->group(cluster);
-  add_pairs(sub, "--annotation", o.annotations,
-            "Annotation KEY=VALUE for every object, repeatable")
+  add_pairs(sub, "--annotation", o.annotations, "Annotation KEY=VALUE for every object, repeatable")
     ->group(cluster);
 }
 
@@ -414,31 +411,36 @@ void add_create_command(CLI::App& app, Context& ctx)
   sub->add_option_function<std::string>(
     "NAME", [&o = options->overrides](const std::string& value) { o.name = value; },
     "Cluster name (overrides metadata.name of the spec file)");
-  sub->add_option("-f,--filename", options->filename,
-                  "Cluster spec file (kind PostgresCluster); - reads standard input")
+  sub
+    ->add_option("-f,--filename", options->filename,
+                 "Cluster spec file (kind PostgresCluster); - reads standard input")
     ->type_name("FILE");
-  sub->add_option("--dry-run", options->dry_run,
-                  "none (apply), client (print the manifests) or server (the API server "
-                  "checks them; nothing is changed)")
-    ->check(CLI::IsMember({"none", "client", "server"}))
+  sub
+    ->add_option("--dry-run", options->dry_run,
+                 "none (apply), client (print the manifests) or server (the API server "
+                 "checks them; nothing is changed)")
+    ->check(CLI::IsMember({ "none", "client", "server" }))
     ->capture_default_str();
-  sub->add_option("-o,--output", options->output,
-                  "Output format of --dry-run=client|server: yaml or json")
-    ->check(CLI::IsMember({"yaml", "json"}))
+  sub
+    ->add_option("-o,--output", options->output,
+                 "Output format of --dry-run=client|server: yaml or json")
+    ->check(CLI::IsMember({ "yaml", "json" }))
     ->capture_default_str();
   sub->add_flag("--show-secrets", options->show_secrets,
                 "Print passwords and keys in Secrets instead of a placeholder (--dry-run)");
   sub->add_flag("--force-conflicts", options->force_conflicts,
                 "Take over fields another field manager owns (server-side apply force=true)");
   sub->add_flag_function(
-       "--wait", [options](std::int64_t count) { options->wait = count > 0; },
-       "Wait until the cluster is ready (default: when stderr is a terminal); --wait=false "
-       "returns once everything is applied");
-  sub->add_option("--timeout", options->timeout,
-                  "How long --wait waits: 90s, 5m, 1h (default 5m); then exit code 6")
+    "--wait", [options](std::int64_t count) { options->wait = count > 0; },
+    "Wait until the cluster is ready (default: when stderr is a terminal); --wait=false "
+    "returns once everything is applied");
+  sub
+    ->add_option("--timeout", options->timeout,
+                 "How long --wait waits: 90s, 5m, 1h (default 5m); then exit code 6")
     ->capture_default_str();
-  sub->add_option("--templates", options->templates_dir,
-                  "Directory with <engine>/*.yaml templates replacing the built-in ones")
+  sub
+    ->add_option("--templates", options->templates_dir,
+                 "Directory with <engine>/*.yaml templates replacing the built-in ones")
     ->type_name("DIR");
   add_spec_flags(sub, options->overrides);
   sub->callback([options, &ctx] { run_create(*options, ctx); });

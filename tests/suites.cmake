@@ -63,6 +63,6 @@ add_test(NAME kubesim-controllers
 add_test(NAME e2e-create
   COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e
           KUBECTL_PG=$<TARGET_FILE:kubectl-pg>
-          ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider -p create_fixtures
+          ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider
           test_create_cluster.py test_create_faults.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)

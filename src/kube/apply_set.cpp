@@ -14,8 +14,9 @@ namespace kpg::kube {
 namespace {
 
 constexpr std::array<std::string_view, 11> k_kind_order = {
-  "Namespace", "NetworkPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap",
-  "Role",      "RoleBinding",   "Service",             "StatefulSet",    "Deployment",
+  "Namespace",  "NetworkPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret",
+  "ConfigMap",  "Role",          "RoleBinding",         "Service",        "StatefulSet",
+  "Deployment",
 };
 
 std::size_t kind_rank(const nlohmann::json& object)
@@ -123,10 +124,9 @@ Expected<std::string, std::string> object_ref(const nlohmann::json& object)
 
 std::vector<nlohmann::json> in_apply_order(std::vector<nlohmann::json> objects)
 {
-  std::stable_sort(objects.begin(), objects.end(),
-                   [](const nlohmann::json& a, const nlohmann::json& b) {
-                     return kind_rank(a) < kind_rank(b);
-                   });
+  std::stable_sort(
+    objects.begin(), objects.end(),
+    [](const nlohmann::json& a, const nlohmann::json& b) { return kind_rank(a) < kind_rank(b); });
   return objects;
 }
 
@@ -147,7 +147,8 @@ Result<ExistingObjects> existing_objects(RestClient& client,
     if (type.scope == Scope::cluster) {
       auto existing = resources.get(object_name(object));
       if (existing) {
-        versions[object_ref(type, object_name(object))] = std::move(*existing);
+        auto ref = object_ref(type, object_name(object));
+        versions[std::move(ref)] = std::move(*existing);
       } else if (!existing.error().is_not_found()) {
         return unexpected(std::move(existing).error());
       }
@@ -163,15 +164,17 @@ Result<ExistingObjects> existing_objects(RestClient& client,
       return unexpected(std::move(list).error());
     }
     for (auto& item : (*list)["items"]) {
-      versions[object_ref(type, object_name(item))] = std::move(item);
+      // The key first: json::operator= takes its argument by value, and the
+      // right operand of = is evaluated first, which would move `item` away.
+      auto ref = object_ref(type, object_name(item));
+      versions[std::move(ref)] = std::move(item);
     }
   }
   return versions;
 }
 
 Result<AppliedObject> apply_object(RestClient& client, const nlohmann::json& object,
-                                   const ApplySetOptions& options,
-                                   const ExistingObjects& before)
+                                   const ApplySetOptions& options, const ExistingObjects& before)
 {
   const auto type = type_of(object);
   const ResourceClient resources(client, type, metadata_field(object, "namespace"));

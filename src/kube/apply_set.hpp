@@ -85,15 +85,15 @@ std::vector<nlohmann::json> in_apply_order(std::vector<nlohmann::json> objects);
 // The objects as they are before applying, by object_ref ("" kinds of
 // create-only objects are skipped: their answer tells).
 using ExistingObjects = std::map<std::string, nlohmann::json>;
-Result<ExistingObjects> existing_objects(
-  RestClient& client, const std::vector<nlohmann::json>& objects,
-  const std::string& label_selector, const ApplySetOptions& options);
+Result<ExistingObjects> existing_objects(RestClient& client,
+                                         const std::vector<nlohmann::json>& objects,
+                                         const std::string& label_selector,
+                                         const ApplySetOptions& options);
 
 // Applies (or creates) one object. `before` comes from existing_objects().
 // Errors are the server's (a field-manager conflict names each field and its
 // manager, ApiError::text()) or the transport's.
 Result<AppliedObject> apply_object(RestClient& client, const nlohmann::json& object,
-                                   const ApplySetOptions& options,
-                                   const ExistingObjects& before);
+                                   const ApplySetOptions& options, const ExistingObjects& before);
 
 } // namespace kpg::kube

@@ -50,7 +50,8 @@ Expected<PatroniNodeStatus, std::string> patroni_status(kube::RestClient& client
     return unexpected(response.error().text());
   }
   if (kube::is_api_status(*response)) {
-    return unexpected(fmt::format("the API server answered {} for the pod proxy", response->status));
+    return unexpected(
+      fmt::format("the API server answered {} for the pod proxy", response->status));
   }
   return parse_patroni_node_status(response->body);
 }
@@ -170,8 +171,8 @@ StuckReport gather_stuck_report(kube::RestClient& client, const ReadinessGoal& g
     }
     const auto& containers = (*pod)["spec"]["containers"];
     evidence.container = containers.empty() ? "" : containers[0].value("name", "");
-    auto log = kube::pod_log(
-      client, kube::PodLogRequest{ goal.namespace_name, name, evidence.container, k_log_lines, false });
+    auto log = kube::pod_log(client, kube::PodLogRequest{ goal.namespace_name, name,
+                                                          evidence.container, k_log_lines, false });
     if (log) {
       evidence.log_tail = std::move(*log);
     } else {
@@ -188,15 +189,15 @@ StuckReport gather_stuck_report(kube::RestClient& client, const ReadinessGoal& g
       }
       auto status = patroni_status(client, goal.namespace_name, member);
       report.replica_notes.push_back(
-        status ? fmt::format("replica {} is not streaming from the leader: Patroni state {}, "
-                             "role {}{}",
-                             member, status->state, to_string(status->role),
-                             status->replication_state
-                               ? ", replication " + *status->replication_state
-                               : std::string())
-               : fmt::format("replica {} is not streaming from the leader; its Patroni API "
-                             "did not answer: {}",
-                             member, status.error()));
+        status
+          ? fmt::format("replica {} is not streaming from the leader: Patroni state {}, "
+                        "role {}{}",
+                        member, status->state, to_string(status->role),
+                        status->replication_state ? ", replication " + *status->replication_state
+                                                  : std::string())
+          : fmt::format("replica {} is not streaming from the leader; its Patroni API "
+                        "did not answer: {}",
+                        member, status.error()));
     }
   }
   return report;

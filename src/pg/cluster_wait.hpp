@@ -27,7 +27,7 @@ namespace kpg::pg {
 struct ClusterWaitResult
 {
   bool ready = false;
-  Readiness readiness;             // the last state seen
+  Readiness readiness;              // the last state seen
   std::vector<nlohmann::json> pods; // the cluster's pods when the wait ended
 };
 

@@ -41,8 +41,8 @@ std::string container_state(const json& state)
   if (state.contains("terminated")) {
     const auto& t = state["terminated"];
     const auto message = str(t, "message");
-    return fmt::format("terminated: {} (exit code {}){}", str(t, "reason"),
-                       t.value("exitCode", 0), message.empty() ? "" : ": " + message);
+    return fmt::format("terminated: {} (exit code {}){}", str(t, "reason"), t.value("exitCode", 0),
+                       message.empty() ? "" : ": " + message);
   }
   if (state.contains("running")) {
     return "running";
@@ -67,14 +67,14 @@ std::string describe_pod_state(const json& pod)
   std::vector<std::string> parts;
   std::string phase = str(status, "phase");
   bool ready = false;
-  for (const auto& condition : obj(status, "conditions").is_array() ? obj(status, "conditions")
-                                                                     : json::array()) {
+  for (const auto& condition :
+       obj(status, "conditions").is_array() ? obj(status, "conditions") : json::array()) {
     if (str(condition, "type") == "Ready") {
       ready = str(condition, "status") == "True";
     }
     if (str(condition, "type") == "PodScheduled" && str(condition, "status") != "True") {
-      parts.push_back(fmt::format("not scheduled: {} {}", str(condition, "reason"),
-                                  str(condition, "message")));
+      parts.push_back(
+        fmt::format("not scheduled: {} {}", str(condition, "reason"), str(condition, "message")));
     }
   }
   for (const auto& c : obj(status, "containerStatuses").is_array()
@@ -97,8 +97,9 @@ std::string describe_pod_state(const json& pod)
     }
     parts.push_back(std::move(part));
   }
-  return fmt::format("{}{}{}{}", phase.empty() ? "Pending" : phase, ready ? ", Ready" : ", not Ready",
-                     parts.empty() ? "" : ": ", fmt::join(parts, "; "));
+  return fmt::format("{}{}{}{}", phase.empty() ? "Pending" : phase,
+                     ready ? ", Ready" : ", not Ready", parts.empty() ? "" : ": ",
+                     fmt::join(parts, "; "));
 }
 
 std::string format_stuck_report(const StuckReport& report)

@@ -40,8 +40,8 @@ using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTE
                                      : fmt::format("error {}", code)
                                  : "no reason given";
   ERR_clear_error();
-  throw Error(fmt::format("generating the cluster's TLS certificates: {} failed ({})", step,
-                          reason));
+  throw Error(
+    fmt::format("generating the cluster's TLS certificates: {} failed ({})", step, reason));
 }
 
 void check(int ok, const char* step)
@@ -128,7 +128,8 @@ std::string certificate_pem(X509* cert)
 SecretString key_pem(EVP_PKEY* key)
 {
   BioPtr bio(BIO_new(BIO_s_secmem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     fail("writing the private key as PEM");
   }
   char* data = nullptr;
@@ -161,8 +162,8 @@ TlsMaterial OpenSslCertificateSource::issue(const CertificateRequest& request)
     add_extension(server.get(), ca.get(), NID_subject_alt_name, alt_names);
   }
   sign(server.get(), ca_key.get());
-  return TlsMaterial{certificate_pem(ca.get()), certificate_pem(server.get()),
-                     key_pem(server_key.get())};
+  return TlsMaterial{ certificate_pem(ca.get()), certificate_pem(server.get()),
+                      key_pem(server_key.get()) };
 }
 
 } // namespace kpg::render

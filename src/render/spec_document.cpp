@@ -38,14 +38,14 @@ Json resources(const Resources& resources)
 
 Json cluster_spec_document(const ClusterSpec& spec)
 {
-  Json metadata = {{"name", spec.name}, {"namespace", spec.namespace_name}};
+  Json metadata = { { "name", spec.name }, { "namespace", spec.namespace_name } };
   if (!spec.labels.empty()) {
     metadata["labels"] = Json(spec.labels);
   }
   if (!spec.annotations.empty()) {
     metadata["annotations"] = Json(spec.annotations);
   }
-  Json storage = {{"size", spec.storage.size}};
+  Json storage = { { "size", spec.storage.size } };
   set_if(storage, "storageClassName", spec.storage.storage_class);
   Json postgresql = Json::object();
   if (!spec.postgresql.parameters.empty()) {
@@ -58,28 +58,28 @@ Json cluster_spec_document(const ClusterSpec& spec)
   set_if(images, "pgpool", spec.images.pgpool);
 
   Json body = {
-    {"engine", to_string(spec.engine)},
-    {"postgresVersion", spec.postgres_version},
-    {"members", spec.members},
-    {"namespaceExists", spec.namespace_policy == NamespacePolicy::exists},
-    {"storage", storage},
-    {"resources", resources(spec.resources)},
-    {"postgresql", postgresql},
-    {"pgpool",
-     {{"replicas", spec.pgpool.replicas},
-      {"numInitChildren", spec.pgpool.num_init_children},
-      {"maxPool", spec.pgpool.max_pool},
-      {"resources", resources(spec.pgpool.resources)}}},
-    {"service", {{"type", to_string(spec.service_type)}}},
-    {"antiAffinity", to_string(spec.anti_affinity)},
+    { "engine", to_string(spec.engine) },
+    { "postgresVersion", spec.postgres_version },
+    { "members", spec.members },
+    { "namespaceExists", spec.namespace_policy == NamespacePolicy::exists },
+    { "storage", storage },
+    { "resources", resources(spec.resources) },
+    { "postgresql", postgresql },
+    { "pgpool",
+      { { "replicas", spec.pgpool.replicas },
+        { "numInitChildren", spec.pgpool.num_init_children },
+        { "maxPool", spec.pgpool.max_pool },
+        { "resources", resources(spec.pgpool.resources) } } },
+    { "service", { { "type", to_string(spec.service_type) } } },
+    { "antiAffinity", to_string(spec.anti_affinity) },
   };
   if (!images.empty()) {
     body["images"] = std::move(images);
   }
-  return Json{{"apiVersion", k_spec_api_version},
-              {"kind", k_spec_kind},
-              {"metadata", std::move(metadata)},
-              {"spec", std::move(body)}};
+  return Json{ { "apiVersion", k_spec_api_version },
+               { "kind", k_spec_kind },
+               { "metadata", std::move(metadata) },
+               { "spec", std::move(body) } };
 }
 
 } // namespace kpg::render

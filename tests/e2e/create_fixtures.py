@@ -4,7 +4,7 @@ process kubelet (real Patroni, PostgreSQL and pgpool-II) for the session, and on
 is the first thing measured; the later tests re-apply and inspect it, they do not
 change what it runs).
 
-Loaded with `-p create_fixtures` (PYTHONPATH=tests/e2e). The binary is $KUBECTL_PG
+Imported by the test modules (PYTHONPATH=tests/e2e). The binary is $KUBECTL_PG
 (default build/kubectl-pg). Needs root (the process kubelet) and kubectl; skips
 otherwise. KUBESIM_KEEP_STATE=1 keeps the state directory.
 """
@@ -88,3 +88,39 @@ class Created:
                   '-d postgres -c "$0"')
         return self.kubectl("exec", pod, "-c", "postgres", "--", "sh", "-c", script, query,
                             check=False)
+
+
+def _require_environment() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the process kubelet needs root")
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    if not os.path.exists(KUBECTL_PG):
+        pytest.skip(f"{KUBECTL_PG} is not built")
+
+
+@pytest.fixture(scope="session")
+def kube():
+    _require_environment()
+    state = tempfile.mkdtemp(prefix="kpg-e2e-create-")
+    cluster = Cluster.up(state, "--kubelet", "process")
+    try:
+        yield cluster
+    finally:
+        cluster.down()
+        if not os.environ.get("KUBESIM_KEEP_STATE"):
+            shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def created(kube) -> Created:
+    """`kubectl pg create orders -n shop --wait`, once for the session."""
+    start = time.monotonic()
+    result = run_pg(kube, "create", NAME, "-n", NAMESPACE, "--members", str(MEMBERS),
+                    "--pgpool-replicas", str(PGPOOL), "--storage-size", "1Gi", "--wait",
+                    "--timeout", WAIT_TIMEOUT)
+    seconds = time.monotonic() - start
+    assert result.returncode == 0, f"create failed ({result.returncode}):\n{result.stdout}\n" \
+                                   f"{result.stderr}"
+    print(f"\ncreate -> ready, {MEMBERS} members + {PGPOOL} pgpool: {seconds:.1f} s")
+    return Created(kube, result, seconds)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+from create_fixtures import created, kube  # noqa: F401 (pytest fixtures)
 from create_fixtures import (KUBECTL_PG, MEMBERS, NAME, NAMESPACE, PGPOOL, object_lines,
                              run_pg)
 from kubesim_fixture import wait_for
@@ -26,11 +27,22 @@ EXPECTED_OBJECTS = {
 
 
 def _versions(created) -> dict[str, str]:
-    """resourceVersion of every object create made, by kind/name."""
+    """What create's own objects look like to the server, by kind/name: the
+    resourceVersion of objects no controller writes, the generation (spec changes) of
+    those whose status controllers keep writing (StatefulSet, Deployment, PDB)."""
     kinds = "namespace,networkpolicy,poddisruptionbudget,serviceaccount,secret,configmap,role," \
             "rolebinding,service,statefulset,deployment"
     items = created.get_json(kinds, "-l", f"app.kubernetes.io/instance={NAME}")["items"]
-    return {f"{i['kind']}/{i['metadata']['name']}": i["metadata"]["resourceVersion"] for i in items}
+    out = {}
+    for i in items:
+        ref = f"{i['kind'].lower()}/{i['metadata']['name']}"
+        if not any(e.split(".")[0] == ref.split("/")[0] and e.endswith("/" + i["metadata"]["name"])
+                   for e in EXPECTED_OBJECTS):
+            continue  # Patroni's own ConfigMaps (leader lock, config) carry the label too
+        status_written = i["kind"] in ("StatefulSet", "Deployment", "PodDisruptionBudget")
+        out[ref] = str(i["metadata"]["generation"]) if status_written \
+            else i["metadata"]["resourceVersion"]
+    return out
 
 
 def test_create_applies_every_object_in_dependency_order_and_waits(created):
@@ -159,3 +171,16 @@ def test_the_real_kubectl_inspects_everything(created):
         assert expected in names, f"{expected} missing from kubectl get: {sorted(names)}"
     described = created.kubectl("describe", "statefulset", NAME)
     assert "kubectl-pg" in described.stdout
+
+
+def test_patroni_api_through_the_pod_proxy_guards_unsafe_endpoints(created):
+    """The NetworkPolicy admits 8008 for the pod proxy; Patroni's safe endpoints answer,
+    the unsafe ones want the <name>-patroni-api credentials (basic auth)."""
+    leader = created.leaders()[0]
+    base = f"/api/v1/namespaces/{NAMESPACE}/pods/{leader}:8008/proxy"
+    status, _, body = created.kube.api("GET", f"{base}/cluster")
+    assert status == 200 and len(body["members"]) == MEMBERS
+    status, _, _ = created.kube.api("POST", f"{base}/restart", body={})
+    assert status == 401
+    policy = created.get_json("networkpolicy", NAME)
+    assert {"ports": [{"protocol": "TCP", "port": 8008}]} in policy["spec"]["ingress"]

@@ -8,7 +8,9 @@ import json
 import subprocess
 import threading
 
+from create_fixtures import kube  # noqa: F401 (pytest fixtures)
 from create_fixtures import KUBECTL_PG, object_lines, run_pg
+from kubesim_fixture import wait_for
 
 
 def _namespace_exists(kube, name: str) -> bool:
@@ -27,7 +29,8 @@ def test_spec_error_exits_2_and_applies_nothing(kube):
 def test_readonly_user_is_told_the_missing_permission(kube):
     out = run_pg(kube, "create", "ro", "-n", "readonly-ns", "--wait=false", context="readonly")
     assert out.returncode == 1, out.stderr
-    assert 'User "readonly" cannot patch resource "namespaces"' in out.stderr, out.stderr
+    assert "is forbidden" in out.stderr and 'cannot patch resource "namespaces"' in out.stderr, \
+        out.stderr
     assert "0 objects were applied; not applied: namespace/readonly-ns" in out.stderr
     assert not _namespace_exists(kube, "readonly-ns")
 
@@ -48,6 +51,9 @@ def test_api_server_restart_mid_create_then_rerun_completes(kube):
         assert proc.returncode == 1, err
         assert "not applied:" in err and "Re-run the same command" in err, err
     applied = object_lines(stdout)
+    # the API server is back after its downtime (3 s): then the same command completes
+    wait_for(lambda: kube.kubectl("get", "--raw", "/readyz", check=False).returncode == 0,
+             timeout=30, interval=0.2, what="the API server back after the restart")
     rerun = run_pg(kube, *args)
     assert rerun.returncode == 0, rerun.stderr
     lines = object_lines(rerun.stdout)
