@@ -183,7 +183,8 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
   apply.dry_run = options.dry_run == "server" ? kube::DryRun::all : kube::DryRun::none;
   apply.force = options.force_conflicts ? kube::ForceConflicts::yes : kube::ForceConflicts::no;
 
-  kube::Session session(ctx);
+  // One request per object plus one read per kind: sent as one burst.
+  kube::Session session(ctx, kube::SessionOptions{static_cast<int>(2 * rendered.objects.size())});
   ui::ProgressReporter progress(ctx.err, ctx.clock,
                                 ui::progress_style_for(ctx.stderr_is_tty, ctx.getenv));
   const auto objects = kube::in_apply_order(
@@ -202,12 +203,21 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
   }
   std::vector<nlohmann::ordered_json> answers;
   std::vector<std::string> withheld;
+  std::vector<std::string> unchecked; // dry run: in a namespace that does not exist yet
+  bool namespace_pending = false;
   for (std::size_t i = 0; i < objects.size(); ++i) {
     auto applied = kube::apply_object(session.client(), objects[i], apply, before);
+    if (!applied && namespace_pending && applied.error().is_not_found() &&
+        applied.error().api()->status().kind == "namespaces") {
+      unchecked.push_back(kube::object_ref(objects[i]).value());
+      continue;
+    }
     if (!applied) {
       throw partial_failure(applied.error(), objects, i, apply);
     }
     if (apply.dry_run == kube::DryRun::all) {
+      namespace_pending |= objects[i].value("kind", "") == "Namespace" &&
+                           applied->action == kube::ApplyAction::created;
       answers.push_back(printable_answer(applied->object, options, withheld));
       continue;
     }
@@ -220,6 +230,13 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
   if (apply.dry_run == kube::DryRun::all) {
     ctx.out << render::format_manifests(answers, manifest_format(options));
     print_withheld_note(withheld, ctx);
+    if (!unchecked.empty()) {
+      ctx.err << fmt::format(
+        "note: namespace {} does not exist yet, so the API server could not check the {} "
+        "objects that go in it ({}); create the namespace (or use --namespace-exists with an "
+        "existing one) and run --dry-run=server again to check them\n",
+        spec.namespace_name, unchecked.size(), fmt::join(unchecked, ", "));
+    }
     return;
   }
   if (!wait) {
