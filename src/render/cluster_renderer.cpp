@@ -33,28 +33,6 @@ bool is_builtin_namespace(const std::string& name)
          name == "kube-node-lease";
 }
 
-Json resources_json(const Resources& resources)
-{
-  const auto list = [](const ResourceList& items) {
-    Json out = Json::object();
-    if (!items.cpu.empty()) {
-      out["cpu"] = items.cpu;
-    }
-    if (!items.memory.empty()) {
-      out["memory"] = items.memory;
-    }
-    return out;
-  };
-  Json out = Json::object();
-  if (auto requests = list(resources.requests); !requests.empty()) {
-    out["requests"] = std::move(requests);
-  }
-  if (auto limits = list(resources.limits); !limits.empty()) {
-    out["limits"] = std::move(limits);
-  }
-  return out;
-}
-
 // The image's tag when it is a valid label value ("4.4.3"), else "".
 std::string image_tag(const std::string& image)
 {
@@ -255,8 +233,8 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
   values.set_string("storage_size", spec.storage.size);
   values.set_flag("has_storage_class", !spec.storage.storage_class.empty());
   values.set_string("storage_class", spec.storage.storage_class);
-  values.set_json("resources_database", resources_json(spec.resources));
-  values.set_json("resources_pooler", resources_json(spec.pgpool.resources));
+  values.set_json("resources_database", resources_document(spec.resources));
+  values.set_json("resources_pooler", resources_document(spec.pgpool.resources));
   values.set_string("spilo_configuration", spilo_configuration(spec));
   values.set_flag("anti_affinity_required", spec.anti_affinity == AntiAffinity::required);
 

@@ -22,7 +22,9 @@ Json resource_list(const ResourceList& list)
   return out;
 }
 
-Json resources(const Resources& resources)
+} // namespace
+
+Json resources_document(const Resources& resources)
 {
   Json out = Json::object();
   if (auto requests = resource_list(resources.requests); !requests.empty()) {
@@ -33,8 +35,6 @@ Json resources(const Resources& resources)
   }
   return out;
 }
-
-} // namespace
 
 Json cluster_spec_document(const ClusterSpec& spec)
 {
@@ -63,13 +63,13 @@ Json cluster_spec_document(const ClusterSpec& spec)
     { "members", spec.members },
     { "namespaceExists", spec.namespace_policy == NamespacePolicy::exists },
     { "storage", storage },
-    { "resources", resources(spec.resources) },
+    { "resources", resources_document(spec.resources) },
     { "postgresql", postgresql },
     { "pgpool",
       { { "replicas", spec.pgpool.replicas },
         { "numInitChildren", spec.pgpool.num_init_children },
         { "maxPool", spec.pgpool.max_pool },
-        { "resources", resources(spec.pgpool.resources) } } },
+        { "resources", resources_document(spec.pgpool.resources) } } },
     { "service", { { "type", to_string(spec.service_type) } } },
     { "antiAffinity", to_string(spec.anti_affinity) },
   };

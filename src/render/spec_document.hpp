@@ -16,4 +16,8 @@ inline constexpr const char* k_stored_spec_key = "spec.yaml";
 
 nlohmann::ordered_json cluster_spec_document(const ClusterSpec& spec);
 
+// {requests: {cpu, memory}, limits: {...}} with the unset ones left out: the
+// spec's and a container's `resources` have the same shape.
+nlohmann::ordered_json resources_document(const Resources& resources);
+
 } // namespace kpg::render
