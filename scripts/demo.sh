@@ -18,9 +18,16 @@ kubesim="$root/tests/kubesim/kubesim"
 pg="$root/build/kubectl-pg"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
+# Whether this build has subcommand $1 (`kubectl pg --help` lists it).
+has_command() { "$pg" --help 2>/dev/null | grep -qE "^[[:space:]]+$1([[:space:]]|$)"; }
 
 say "installing what is missing (scripts/setup-debian.sh test)"
 "$root/scripts/setup-debian.sh" test
+command -v kubectl >/dev/null || {
+  echo "demo: kubectl is needed to show the pods and run psql in them (kubectl exec); install it" \
+       "(https://kubernetes.io/docs/tasks/tools/) and run this again" >&2
+  exit 1
+}
 say "building kubectl-pg (scripts/build.sh)"
 "$root/scripts/build.sh" >&2
 
@@ -37,7 +44,7 @@ export PATH="$root/build:$PATH"
 say "kubectl pg create $name -n $ns --members $members --wait"
 "$pg" create "$name" -n "$ns" --members "$members" --storage-size 1Gi --wait --timeout 5m
 
-if "$pg" status --help >/dev/null 2>&1; then
+if has_command status; then
   say "kubectl pg status $name -n $ns"
   "$pg" status "$name" -n "$ns" || true
 else
@@ -67,7 +74,7 @@ cat >&2 <<MSG
   kubectl get pods -n $ns -L spilo-role            # members, leader label, pgpool
   kubectl pg create $name -n $ns --wait            # re-apply: every object "unchanged"
 MSG
-if "$pg" connect --help >/dev/null 2>&1; then
+if has_command connect; then
   echo "  kubectl pg connect $name -n $ns              # psql through pgpool" >&2
 fi
 cat >&2 <<MSG
