@@ -66,3 +66,12 @@ add_test(NAME exec-websocket
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/exec)
 set_tests_properties(exec-websocket PROPERTIES
   ENVIRONMENT "KPG_EXEC_CLIENT=$<TARGET_FILE:exec_client>")
+
+# kubectl pg create end to end: the real binary against kubesim with the process
+# kubelet (one shared 3-member cluster; needs root; skips otherwise).
+add_test(NAME e2e-create
+  COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e
+          KUBECTL_PG=$<TARGET_FILE:kubectl-pg>
+          ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider
+          test_create_cluster.py test_create_faults.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)

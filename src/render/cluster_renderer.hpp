@@ -2,6 +2,7 @@
 // Renders a validated ClusterSpec into the Kubernetes objects of one HA
 // PostgreSQL cluster (engine patroni: README "What create renders").
 
+#include "render/certificates.hpp"
 #include "render/cluster_spec.hpp"
 #include "render/manifest_renderer.hpp"
 #include "render/passwords.hpp"
@@ -32,11 +33,14 @@ struct RenderedCluster
 };
 
 // The values the templates see (README "Templates" lists them).
+// Passwords and certificates are drawn only with SecretDisclosure::show.
 TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& passwords,
+                                       CertificateSource& certificates,
                                        SecretDisclosure disclosure);
 
 // Renders every object. The spec must have passed validate_cluster_spec.
 RenderedCluster render_cluster(const ClusterSpec& spec, const TemplateSet& templates,
-                               PasswordSource& passwords, SecretDisclosure disclosure);
+                               PasswordSource& passwords, CertificateSource& certificates,
+                               SecretDisclosure disclosure);
 
 } // namespace kpg::render

@@ -43,6 +43,7 @@ int main(int argc, char** argv)
   const bool show = argc > 2 && std::string(argv[2]) == "show";
   const auto templates = kpg::render::TemplateSet::embedded("patroni");
   kpg::render::OpenSslPasswordSource passwords;
+  kpg::render::OpenSslCertificateSource certificates;
   std::size_t bytes = 0;
   long rss_after_first_100 = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -55,7 +56,7 @@ int main(int argc, char** argv)
       return 1;
     }
     const auto rendered = kpg::render::render_cluster(
-      spec, templates, passwords,
+      spec, templates, passwords, certificates,
       show ? kpg::render::SecretDisclosure::show : kpg::render::SecretDisclosure::withhold);
     bytes += kpg::render::format_manifests(rendered.objects, kpg::render::ManifestFormat::yaml)
                .size();

@@ -59,11 +59,12 @@ TEST_CASE("render_cluster")
 {
   const auto templates = TemplateSet::embedded("patroni");
   CountingPasswords passwords;
+  OpenSslCertificateSource certificates;
 
   SUBCASE("renders the whole stack in a stable order")
   {
     const auto rendered =
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::withhold);
+      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold);
     CHECK(kinds(rendered) == std::vector<std::string>{
                                "Namespace/shop",
                                "ServiceAccount/orders-patroni",
@@ -74,8 +75,10 @@ TEST_CASE("render_cluster")
                                "Secret/orders-patroni-api",
                                "Secret/orders-pgpool",
                                "Secret/orders-pgpool-admin",
+                               "Secret/orders-tls",
                                "ConfigMap/orders-patroni-settings",
                                "ConfigMap/orders-pgpool",
+                               "ConfigMap/orders-spec",
                                "Service/orders-headless",
                                "Service/orders-primary",
                                "Service/orders-replica",
@@ -86,14 +89,14 @@ TEST_CASE("render_cluster")
                                "PodDisruptionBudget/orders-pgpool",
                                "NetworkPolicy/orders",
                              });
-    CHECK(rendered.withheld_secrets.size() == 5);
+    CHECK(rendered.withheld_secrets.size() == 6);
     CHECK(rendered.withheld_secrets.front() == "shop/orders-superuser");
   }
 
   SUBCASE("withheld Secrets carry the placeholder and no generated password")
   {
     const auto rendered =
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::withhold);
+      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold);
     const auto& secret = find(rendered, "Secret", "orders-superuser");
     CHECK(secret["data"]["password"] == base64_encode(k_withheld_password));
     CHECK(secret["data"]["username"] == base64_encode("postgres"));
@@ -104,7 +107,7 @@ TEST_CASE("render_cluster")
   SUBCASE("--show-secrets puts generated passwords in")
   {
     const auto rendered =
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::show);
+      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::show);
     CHECK(rendered.withheld_secrets.empty());
     CHECK(find(rendered, "Secret", "orders-superuser")["data"]["password"] ==
           base64_encode("password-1"));
@@ -125,7 +128,7 @@ TEST_CASE("render_cluster")
     spec.anti_affinity = AntiAffinity::required;
     spec.service_type = ServiceType::load_balancer;
     spec.storage.storage_class = "fast";
-    const auto rendered = render_cluster(spec, templates, passwords, SecretDisclosure::withhold);
+    const auto rendered = render_cluster(spec, templates, passwords, certificates, SecretDisclosure::withhold);
     CHECK(rendered.objects.front()["kind"] == "ServiceAccount");
     const auto& sts = find(rendered, "StatefulSet", "orders");
     CHECK(sts["spec"]["replicas"] == 5);
@@ -150,7 +153,7 @@ TEST_CASE("render_cluster")
   {
     auto spec = spec_named("solo");
     spec.members = 1;
-    const auto rendered = render_cluster(spec, templates, passwords, SecretDisclosure::withhold);
+    const auto rendered = render_cluster(spec, templates, passwords, certificates, SecretDisclosure::withhold);
     CHECK(find(rendered, "ConfigMap", "solo-pgpool")["data"]["PGPOOL_PARAMS_BACKEND_WEIGHT1"] ==
           "0");
   }
@@ -158,11 +161,11 @@ TEST_CASE("render_cluster")
   SUBCASE("output is reproducible")
   {
     const auto once = format_manifests(
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::withhold)
+      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold)
         .objects,
       ManifestFormat::yaml);
     const auto twice = format_manifests(
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::withhold)
+      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold)
         .objects,
       ManifestFormat::yaml);
     CHECK(once == twice);
