@@ -280,6 +280,27 @@ def test_faults_429_latency_and_restart(tmp_path):
         c.down()
 
 
+def test_fault_cli_checks_its_arguments_and_names_pods(kubesim_cluster):
+    c = kubesim_cluster
+    ns = c.namespace()
+    out = c.cli("fault", "--error-rate", "2", "--error-code", "500")
+    assert out.returncode == 1
+    assert "error_rate within [0, 1]" in out.stderr
+    assert json.loads(c.cli("fault").stdout)["error_rate"] == 0      # nothing half-applied
+    out = c.cli("fault", "kill", "pg-0")
+    assert out.returncode == 1 and "needs its pod as NAMESPACE/POD" in out.stderr
+    out = c.cli("fault", "--latency", "5", "freeze", f"{ns}/pg-0")
+    assert out.returncode == 1 and "no API fault options" in out.stderr
+    out = c.cli("fault", "kill", f"{ns}/pg-0")
+    assert out.returncode == 1
+    assert f'fault kill on pod {ns}/pg-0 failed (404): pods "pg-0" not found' in out.stderr
+    c.api("POST", f"/api/v1/namespaces/{ns}/pods", {"metadata": {"name": "pg-0"}, "spec": {
+        "containers": [{"name": "c", "image": "busybox"}]}})
+    out = c.cli("fault", "freeze", f"{ns}/pg-0")
+    assert out.returncode == 1
+    assert "failed (400)" in out.stderr and "kubesim virtual pods run no processes" in out.stderr
+
+
 def _ok(c) -> bool:
     try:
         return c.api("GET", "/readyz", timeout=2)[0] == 200
