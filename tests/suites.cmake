@@ -46,7 +46,7 @@ add_test(NAME kubesim-process
 add_test(NAME kubesim-api
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider
           tests/test_store.py tests/test_api_kubectl.py tests/test_api_python_client.py
-          tests/test_api_rest.py tests/test_api_exec.py
+          tests/test_api_rest.py tests/test_api_exec.py tests/test_api_disconnect.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
 
 # kubesim's controllers and virtual kubelet: logic against the Store (in-process), then

@@ -170,7 +170,14 @@ class ApiServer:
             return await handler(request)
         except ApiError as e:
             return status_response(e)
-        except (asyncio.CancelledError, ConnectionResetError):
+        except ConnectionError:
+            if request.transport is not None and not request.transport.is_closing():
+                raise
+            # The client went away (e.g. Patroni's request timeout while kubesim read its
+            # PATCH body, or a watcher that disconnected): nothing to answer, nothing wrong.
+            log.debug("client disconnected during %s %s", request.method, request.path_qs)
+            return web.Response(status=499)
+        except asyncio.CancelledError:
             raise
         except web.HTTPException:
             raise
@@ -467,15 +474,9 @@ class ApiServer:
                     obj = tables.partial(obj, fmt)
                 line = '{"type":"' + etype + '","object":' + dumps(obj) + "}\n"
                 await resp.write(line.encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            w.close()
-            raise
         finally:
             w.close()
-        try:
-            await resp.write_eof()
-        except ConnectionResetError:
-            pass
+        await resp.write_eof()
         return resp
 
     # ----------------------------------------------------------------- writes

@@ -3,6 +3,7 @@ requests: discovery, Status errors, concurrency, selectors, watch, field validat
 dry run, deletion, fault injection and restarts."""
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -204,6 +205,38 @@ def test_foreground_deletion_and_finalizers(kubesim_cluster):
     status, _, body = c.api("DELETE", f"{base}/g")
     assert status == 200 and body["status"] == "Success"
     assert body["details"]["name"] == "g" and body["details"]["kind"] == "configmaps"
+
+
+def test_secret_string_data_is_folded_into_data_and_never_stored(kubesim_cluster):
+    c = kubesim_cluster
+    ns = c.namespace()
+    base = f"/api/v1/namespaces/{ns}/secrets"
+
+    def b64(v: str) -> str:
+        return base64.b64encode(v.encode()).decode()
+    status, _, out = c.api("POST", base, {"metadata": {"name": "s"}, "data": {
+        "user": b64("old"), "keep": b64("k")}, "stringData": {"user": "alice", "pass": ""}})
+    assert status == 201 and "stringData" not in out
+    assert out["data"] == {"user": b64("alice"), "keep": b64("k"), "pass": ""}   # wins over data
+    out["stringData"] = {"pass": "two"}
+    status, _, out = c.api("PUT", f"{base}/s", out)
+    assert status == 200 and "stringData" not in out and out["data"]["pass"] == b64("two")
+    status, _, out = c.api("PATCH", f"{base}/s", {"stringData": {"user": "bob"}},
+                           headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200 and "stringData" not in out and out["data"]["user"] == b64("bob")
+    applied = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+               "stringData": {"user": "carol"}}
+    for dry in ("&dryRun=All", ""):
+        status, _, out = c.api("PATCH", f"{base}/s?fieldManager=t{dry}", applied,
+                               headers={"Content-Type": "application/apply-patch+yaml"})
+        assert status == 200 and "stringData" not in out and out["data"]["user"] == b64("carol")
+    rv = out["metadata"]["resourceVersion"]
+    status, _, out = c.api("PATCH", f"{base}/s?fieldManager=t", applied,
+                           headers={"Content-Type": "application/apply-patch+yaml"})
+    assert out["metadata"]["resourceVersion"] == rv        # the same apply is a no-op
+    status, _, out = c.api("GET", f"{base}/s")
+    assert "stringData" not in out
+    assert out["data"] == {"user": b64("carol"), "keep": b64("k"), "pass": b64("two")}
 
 
 def test_table_output(kubesim_cluster):
