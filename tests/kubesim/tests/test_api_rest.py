@@ -239,6 +239,42 @@ def test_secret_string_data_is_folded_into_data_and_never_stored(kubesim_cluster
     assert out["data"] == {"user": b64("carol"), "keep": b64("k"), "pass": b64("two")}
 
 
+def test_no_op_writes_keep_the_resource_version(kubesim_cluster):
+    """kube-apiserver skips writes that change nothing (managedFields timestamps aside),
+    whoever sends them and however: no new resourceVersion, no watch event."""
+    c = kubesim_cluster
+    ns = c.namespace()
+    url = f"/api/v1/namespaces/{ns}/configmaps/c"
+    apply_hdr = {"Content-Type": "application/apply-patch+yaml"}
+
+    def apply(manager: str, data: dict) -> dict:
+        status, _, out = c.api("PATCH", f"{url}?fieldManager={manager}", {
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+            "data": data}, headers=apply_hdr)
+        assert status in (200, 201), out
+        return out
+    apply("b-manager", {"b": "1"})
+    out = apply("a-manager", {"a": "1"})
+    rv = out["metadata"]["resourceVersion"]
+    # kube-apiserver's order: Apply entries, then by time, then by manager name
+    assert [m["manager"] for m in out["metadata"]["managedFields"]] == ["a-manager",
+                                                                        "b-manager"]
+    assert apply("b-manager", {"b": "1"})["metadata"]["resourceVersion"] == rv
+    assert apply("a-manager", {"a": "1"})["metadata"]["resourceVersion"] == rv
+    for manager in ("kubectl-edit", "someone-else"):
+        status, _, out = c.api("PUT", f"{url}?fieldManager={manager}", out)
+        assert status == 200 and out["metadata"]["resourceVersion"] == rv
+    for ctype, body in (("application/merge-patch+json", {"data": {"a": "1"}}),
+                        ("application/strategic-merge-patch+json", {"data": {"b": "1"}}),
+                        ("application/json-patch+json", [{"op": "replace", "path": "/data/a",
+                                                          "value": "1"}])):
+        status, _, out = c.api("PATCH", f"{url}?fieldManager=patcher", body,
+                               headers={"Content-Type": ctype})
+        assert status == 200 and out["metadata"]["resourceVersion"] == rv, ctype
+    assert [m["manager"] for m in out["metadata"]["managedFields"]] == ["a-manager",
+                                                                        "b-manager"]
+
+
 def test_table_output(kubesim_cluster):
     c = kubesim_cluster
     ns = c.namespace()
