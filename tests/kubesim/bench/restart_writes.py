@@ -3,6 +3,8 @@
 
     tests/kubesim/bench/restart_writes.py [--statefulsets 1000] [--replicas 3]
                                           [--namespaces 10] [--seconds 20]
+                                          [--pod-management-policy OrderedReady|Parallel]
+                                          [--services]
 
 In one process, as `python3 -m ksim serve` wires them (ksim.__main__.make_store: the
 Store with defaulting admission and managedFields tracking; the controllers; the virtual
@@ -13,7 +15,6 @@ write nothing; each write is listed by kind, field manager and the paths it chan
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
 import os
@@ -22,25 +23,31 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 
 from ksim import controllers  # noqa: E402
 from ksim.__main__ import make_store  # noqa: E402
 from ksim.kubelet.virtual import VirtualKubelet  # noqa: E402
 from ksim.resources import REGISTRY  # noqa: E402
 from ksim.server import Settings  # noqa: E402
+from scale import size_arguments, sts  # noqa: E402
 
 NS = REGISTRY.by_kind("v1", "Namespace")
 STS = REGISTRY.by_kind("apps/v1", "StatefulSet")
+SVC = REGISTRY.by_kind("v1", "Service")
+PDB = REGISTRY.by_kind("policy/v1", "PodDisruptionBudget")
 
 
-def sts(name: str, replicas: int) -> dict:
-    return {"metadata": {"name": name, "labels": {"app": name}},
-            "spec": {"replicas": replicas, "serviceName": name,
-                     "podManagementPolicy": "Parallel",
-                     "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {
-                         "containers": [{"name": "postgres", "image": "postgres:16"}]}}}}
+def service(name: str) -> dict:
+    """A headless Service for the set's pods (Endpoints and EndpointSlices follow them)."""
+    return {"metadata": {"name": name}, "spec": {"clusterIP": "None", "selector": {"app": name},
+                                                 "ports": [{"name": "pg", "port": 5432}]}}
+
+
+def pdb(name: str) -> dict:
+    return {"metadata": {"name": name}, "spec": {"maxUnavailable": 1,
+                                                 "selector": {"matchLabels": {"app": name}}}}
 
 
 def changed(old, new, path="") -> list[str]:
@@ -99,9 +106,13 @@ async def run(a) -> None:
         store.create(NS, {"metadata": {"name": ns}})
     t0 = time.monotonic()
     for i in range(a.statefulsets):
-        obj = sts(f"pg-{i}", a.replicas)
-        obj["metadata"]["namespace"] = namespaces[i % a.namespaces]
-        store.create(STS, obj, field_manager="kubectl")
+        ns = namespaces[i % a.namespaces]
+        objs = [(STS, sts(f"pg-{i}", a.replicas, a.pod_management_policy))]
+        if a.services:
+            objs += [(SVC, service(f"pg-{i}")), (PDB, pdb(f"pg-{i}"))]
+        for rt, obj in objs:
+            obj["metadata"]["namespace"] = ns
+            store.create(rt, obj, field_manager="kubectl")
         if i % 100 == 99:
             await asyncio.sleep(0)
     settle = await idle(store, tasks)
@@ -130,12 +141,12 @@ async def run(a) -> None:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--statefulsets", type=int, default=1000)
-    p.add_argument("--replicas", type=int, default=3)
-    p.add_argument("--namespaces", type=int, default=10)
+    p = size_arguments(__doc__, 1000, 10)
     p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--services", action="store_true",
+                   help="also a headless Service and a PodDisruptionBudget per StatefulSet")
+    p.add_argument("--pod-management-policy", choices=("OrderedReady", "Parallel"),
+                   default="OrderedReady")
     asyncio.run(run(p.parse_args()))
 
 
