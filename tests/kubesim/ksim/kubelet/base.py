@@ -64,14 +64,13 @@ class ExecSession(abc.ABC):
 class Kubelet(abc.ABC):
     """A node agent for the pods bound to `node_name`.
 
-    Wiring, done by the server (`ksim/__main__.py` `serve()`) in this order: the PKI is
-    made for `kubernetes_service_ip`; `register_admission(store)` once the store is
-    loaded; `controller_overrides()` merged into the controllers' ControllerConfig;
-    `api_address` set to where the API server listens; then `start(store)`."""
+    Wiring, done by the server (`ksim/__main__.py` `serve()`) in this order:
+    `controller_overrides()` merged into the controllers' ControllerConfig (the
+    `kubernetes` Service's ClusterIP and the address its Endpoints publish, which the
+    serving certificate then names); `register_admission(store)` once the store is
+    loaded; `api_address` set to where the API server listens; then `start(store)`."""
 
     node_name: str = NODE_NAME
-    #: The `kubernetes` Service's ClusterIP, named by the serving certificate.
-    kubernetes_service_ip: str = "10.96.0.1"
     #: (host, port) of the API server (the process kubelet forwards in-cluster traffic
     #: for the `kubernetes` Service there); None until the server sets it.
     api_address: tuple[str, int] | None = None

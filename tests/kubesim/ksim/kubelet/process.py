@@ -8,12 +8,12 @@ get ClusterIPs with TCP forwarders (services_proxy.py). Every process runs as th
 local `postgres` user. Needs root, cgroup v2, `ip` and `iptables`.
 
 Wiring (the server, `ksim/__main__.py` `serve()`; the order is in ksim/kubelet/base.py):
-`kubelet = ProcessKubelet(state_dir)`; `certs.ensure_pki(state_dir,
-kubelet.kubernetes_service_ip)`; `kubelet.register_admission(store)` (Service ClusterIPs
-from this instance's range); `kubelet.controller_overrides()` merged into the
-controllers' config; `kubelet.api_address = (host, port)`; then `await
-kubelet.start(store)`, and `await kubelet.stop()` on shutdown. The kubelet wires
-nothing itself.
+`kubelet = ProcessKubelet(state_dir)`; `kubelet.controller_overrides()` merged into the
+controllers' config; `certs.ensure_pki(state_dir, <its service_cluster_ip>, <its
+api_host>)` so the serving certificate names the ClusterIP and the gateway;
+`kubelet.register_admission(store)` (Service ClusterIPs from this instance's range);
+`kubelet.api_address = (host, port)`; then `await kubelet.start(store)`, and `await
+kubelet.stop()` on shutdown. The kubelet wires nothing itself.
 
 The bootstrap controller keeps the `kubernetes` Service in `default`; with
 `controller_overrides()` its ClusterIP is 10.96.N.1:443 and its Endpoints
