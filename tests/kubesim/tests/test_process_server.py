@@ -63,11 +63,13 @@ def test_in_cluster_clients_reach_the_api_through_service_and_endpoints(cluster)
     _web_pod(c, ns, "client")
     svc = c.api("GET", "/api/v1/namespaces/default/services/kubernetes")[2]
     ep = c.api("GET", "/api/v1/namespaces/default/endpoints/kubernetes")[2]
+    with open(os.path.join(c.state, "network-slot")) as f:
+        slot = int(f.read())
     cluster_ip = svc["spec"]["clusterIP"]
-    assert cluster_ip != "10.96.0.1"            # this instance's range (10.96.N.0/24)
+    assert cluster_ip == f"10.96.{slot}.1"       # this instance's range (10.96.N.0/24)
     addr = ep["subsets"][0]["addresses"][0]["ip"]
     port = ep["subsets"][0]["ports"][0]["port"]
-    assert addr != "127.0.0.1"                   # the pods' bridge gateway
+    assert addr == f"10.244.{slot}.1"            # the pods' bridge gateway
     # curl verifies the serving certificate against the ServiceAccount's CA; the names
     # are what Patroni uses: the Service (KUBERNETES_SERVICE_HOST) and its Endpoints.
     for url in ("https://kubernetes.default.svc/api/v1/namespaces/default/endpoints/kubernetes",
