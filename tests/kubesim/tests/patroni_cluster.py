@@ -116,10 +116,7 @@ class Cluster:
                   "more writes on the new primary")
         f.writer.stop()
         f.service_moved_s, f.first_write_s = t_switch - t_delete, t_write - t_delete
-        # Read from the primary: through pgpool a SELECT is load-balanced (pgpool's default
-        # load_balance_mode) and may land on a replica that has not yet resumed streaming
-        # from the new primary, which shows acknowledged rows as missing.
-        stored = self.psql(self.service_ip("demo-primary"), "select seq from failover_probe")
+        stored = self.psql(pgpool, "select seq from failover_probe")
         assert stored.returncode == 0, stored.stderr
         f.lost = {seq for seq, _ in f.writer.acked} - {int(x) for x in stored.stdout.split()}
         return f
