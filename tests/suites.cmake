@@ -37,7 +37,8 @@ add_test(NAME kube-apply-benchmark COMMAND kube-apply-benchmark)
 # end-to-end proof with the real kubectl, Patroni, PostgreSQL and pgpool-II.
 add_test(NAME kubesim-process
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider tests/test_process_units.py
-          tests/test_process_kubelet.py tests/test_process_e2e.py
+          tests/test_process_kubelet.py tests/test_process_network.py tests/test_process_server.py
+          tests/test_process_e2e.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
 
 # kubesim's API server: store semantics, then fidelity with the real kubectl and the
@@ -46,7 +47,7 @@ add_test(NAME kubesim-process
 add_test(NAME kubesim-api
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider
           tests/test_store.py tests/test_api_kubectl.py tests/test_api_python_client.py
-          tests/test_api_rest.py tests/test_api_exec.py
+          tests/test_api_rest.py tests/test_api_exec.py tests/test_api_disconnect.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
 
 # kubesim's controllers and virtual kubelet: logic against the Store (in-process), then

@@ -29,10 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 KUBESIM = os.path.join(os.path.dirname(HERE), "kubesim")
 
 
-def sts(name: str, replicas: int) -> dict:
+def sts(name: str, replicas: int, policy: str = "Parallel") -> dict:
     return {"apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": {"name": name, "labels": {"app": name}},
-            "spec": {"replicas": replicas, "serviceName": name, "podManagementPolicy": "Parallel",
+            "spec": {"replicas": replicas, "serviceName": name, "podManagementPolicy": policy,
                      "selector": {"matchLabels": {"app": name}},
                      "template": {"metadata": {"labels": {"app": name}}, "spec": {
                          "containers": [{"name": "postgres", "image": "postgres:16",
@@ -151,12 +151,18 @@ async def run(a) -> None:
           f"Python {platform.python_version()}; command: {' '.join(os.sys.argv)}")
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__,
+def size_arguments(doc: str, statefulsets: int, namespaces: int) -> argparse.ArgumentParser:
+    """The benchmarks' common options: how many StatefulSets, replicas, namespaces."""
+    p = argparse.ArgumentParser(description=doc,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--statefulsets", type=int, default=10000)
+    p.add_argument("--statefulsets", type=int, default=statefulsets)
     p.add_argument("--replicas", type=int, default=3)
-    p.add_argument("--namespaces", type=int, default=100)
+    p.add_argument("--namespaces", type=int, default=namespaces)
+    return p
+
+
+def main() -> None:
+    p = size_arguments(__doc__, 10000, 100)
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--state", help="state directory (default: a temporary one)")
     p.add_argument("--keep", action="store_true", help="keep the temporary state directory")

@@ -18,7 +18,8 @@ import sys
 import time
 
 from . import apply as ssa
-from . import certs, defaults
+from . import certs, controllers, defaults
+from .controllers.config import ControllerConfig
 from .resources import REGISTRY
 from .server import ApiServer, Settings
 from .store import Store
@@ -68,24 +69,38 @@ def _choose_port(settings: Settings) -> None:
         settings.port = s.getsockname()[1]
 
 
+def controller_config(settings: Settings, kubelet) -> ControllerConfig:
+    """The controllers' settings: the API server's address and state directory,
+    overridden by what the kubelet needs (the process kubelet: the `kubernetes`
+    Service's ClusterIP and the address its Endpoints publish, which pods can reach)."""
+    config = {"api_host": settings.host, "api_port": settings.port,
+              "state_dir": settings.state_dir}
+    if kubelet is not None:
+        config.update(kubelet.controller_overrides())
+    return ControllerConfig.from_any(config)
+
+
 async def serve(settings: Settings) -> None:
     os.makedirs(settings.state_dir, exist_ok=True)
     _choose_port(settings)
-    certs.ensure_pki(settings.state_dir)
-    store = make_store(settings)
     kubelet = None
     try:
         kubelet = make_kubelet(settings)
     except ImportError as e:
         log.warning("no kubelet (%s): pods stay Pending", e)
+    config = controller_config(settings, kubelet)
+    # The serving certificate names the `kubernetes` Service's ClusterIP and the address
+    # its Endpoints publish; the CA is published in every namespace (kube-root-ca.crt).
+    certs.ensure_pki(settings.state_dir, config.service_cluster_ip, config.api_host)
+    with open(os.path.join(settings.state_dir, "ca.crt"), encoding="ascii") as f:
+        config.ca_pem = f.read()
+    store = make_store(settings)
+    if kubelet is not None:
+        kubelet.register_admission(store)
+        kubelet.api_address = (settings.host, settings.port)
     server = ApiServer(settings, store, kubelet)
-    tasks = []
-    try:
-        from . import controllers
-        tasks = controllers.start_all(store, kubelet, settings)
-        server.require_bootstrap = True
-    except ImportError as e:
-        log.warning("no controllers (%s)", e)
+    tasks = controllers.start_all(store, kubelet, config)
+    server.require_bootstrap = True
     if kubelet is not None:
         await kubelet.start(store)
     port = await server.start()

@@ -245,6 +245,17 @@ def _same_entry(e: dict, manager: str, operation: str, subresource: str | None) 
             (e.get("subresource") or None) == (subresource or None))
 
 
+def _sorted_entries(entries: list[dict]) -> list[dict]:
+    """managedFields in kube-apiserver's order: operation (Apply before Update), time
+    (RFC 3339 to the second, so text order is time order; none first), manager,
+    apiVersion, subresource (AM k8s.io/apimachinery/pkg/util/managedfields/internal/
+    managedfields.go sortEncodedManagedFields). A write that changes nothing thus leaves
+    the list as it was."""
+    return sorted(entries, key=lambda e: (e.get("operation", ""), e.get("time") or "",
+                                          e.get("manager", ""), e.get("apiVersion", ""),
+                                          e.get("subresource", "")))
+
+
 def apply(store, rt, info, live: dict | None, config: dict, manager: str, force: bool,
           dry_run: bool) -> tuple[dict, bool]:
     """Server-side apply of `config` (an object) by `manager`; returns (object, created)."""
@@ -308,7 +319,7 @@ def apply(store, rt, info, live: dict | None, config: dict, manager: str, force:
     if mine is not None and from_fields_v1(mine.get("fieldsV1")) == cfg_set:
         entry["time"] = mine.get("time", now)
     new_entries.append(entry)
-    merged["metadata"]["managedFields"] = new_entries
+    merged["metadata"]["managedFields"] = _sorted_entries(new_entries)
     merged["metadata"]["resourceVersion"] = cmd.get("resourceVersion") or \
         live["metadata"]["resourceVersion"]
     return store.update(rt, merged, subresource=sub, dry_run=dry_run), False
@@ -419,6 +430,6 @@ def track_update(op: str, rt, obj: dict, old: dict | None, manager: str,
             e["time"] = mine_entry.get("time", e["time"])
         out.append(e)
     if out:
-        md["managedFields"] = out
+        md["managedFields"] = _sorted_entries(out)
     else:
         md.pop("managedFields", None)

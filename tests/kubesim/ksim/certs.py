@@ -79,8 +79,30 @@ def _cert(subject, pubkey, issuer, issuer_key, *, ca=False, server_names=(), ips
     return b.sign(issuer_key, hashes.SHA256())
 
 
-def ensure_pki(state_dir: str, service_ip: str = "10.96.0.1") -> None:
-    """Create the CA, serving and admin client certificates and tokens if missing."""
+def _names_ips(cert_path: str, ips: list[str]) -> bool:
+    """Whether the certificate at `cert_path` has every one of `ips` among its
+    subjectAltNames."""
+    with open(cert_path, "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read())
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    have = san.get_values_for_type(x509.IPAddress)
+    return all(ipaddress.ip_address(ip) in have for ip in ips)
+
+
+def ensure_pki(state_dir: str, service_ip: str = "10.96.0.1",
+               advertise_ip: str = "127.0.0.1") -> None:
+    """Create the CA, serving and admin client certificates and tokens if missing.
+
+    The serving certificate names 127.0.0.1, `service_ip` (the `kubernetes` Service's
+    ClusterIP) and `advertise_ip` (the address its Endpoints publish), as
+    kube-apiserver's does (KK cmd/kube-apiserver/app/options: the service IP and the
+    advertise address are added to the serving certificate), so in-cluster clients
+    verify it whichever they dial (Patroni's `bypass_api_service` dials the Endpoints).
+    A serving certificate that lacks one of them is made again."""
+    ips = list(dict.fromkeys(["127.0.0.1", service_ip, advertise_ip]))
     p = lambda n: os.path.join(state_dir, n)  # noqa: E731
     if not os.path.exists(p("ca.crt")):
         ca_key = _key()
@@ -93,12 +115,14 @@ def ensure_pki(state_dir: str, service_ip: str = "10.96.0.1") -> None:
                 os.unlink(p(f))
     ca_key = serialization.load_pem_private_key(open(p("ca.key"), "rb").read(), None)
     ca = x509.load_pem_x509_certificate(open(p("ca.crt"), "rb").read())
+    if os.path.exists(p("server.crt")) and not _names_ips(p("server.crt"), ips):
+        os.unlink(p("server.crt"))
     if not os.path.exists(p("server.crt")):
         key = _key()
         names = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
                  "kubernetes.default.svc.cluster.local"]
         cert = _cert(_name("kube-apiserver"), key.public_key(), ca.subject, ca_key,
-                     server_names=names, ips=["127.0.0.1", service_ip])
+                     server_names=names, ips=ips)
         _write(p("server.key"), _pem_key(key), 0o600)
         _write(p("server.crt"), cert.public_bytes(serialization.Encoding.PEM))
     if not os.path.exists(p("admin.crt")):

@@ -16,7 +16,7 @@ import math
 import random
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 from aiohttp import web
@@ -92,15 +92,6 @@ class Settings:
     pod_ready_delay: float = 0.0
     watch_window: int = 10000
     bookmark_interval: float = 60.0
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def api_host(self) -> str:
-        return self.host
-
-    @property
-    def api_port(self) -> int:
-        return self.port
 
 
 class ApiServer:
@@ -179,7 +170,14 @@ class ApiServer:
             return await handler(request)
         except ApiError as e:
             return status_response(e)
-        except (asyncio.CancelledError, ConnectionResetError):
+        except ConnectionError:
+            if request.transport is not None and not request.transport.is_closing():
+                raise
+            # The client went away (e.g. Patroni's request timeout while kubesim read its
+            # PATCH body, or a watcher that disconnected): nothing to answer, nothing wrong.
+            log.debug("client disconnected during %s %s", request.method, request.path_qs)
+            return web.Response(status=499)
+        except asyncio.CancelledError:
             raise
         except web.HTTPException:
             raise
@@ -476,15 +474,9 @@ class ApiServer:
                     obj = tables.partial(obj, fmt)
                 line = '{"type":"' + etype + '","object":' + dumps(obj) + "}\n"
                 await resp.write(line.encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            w.close()
-            raise
         finally:
             w.close()
-        try:
-            await resp.write_eof()
-        except ConnectionResetError:
-            pass
+        await resp.write_eof()
         return resp
 
     # ----------------------------------------------------------------- writes
@@ -846,13 +838,14 @@ class ApiServer:
             if body.get("clear"):
                 self.faults = Faults()
             else:
-                f.latency = float(body.get("latency", f.latency))
-                f.error_rate = float(body.get("error_rate", f.error_rate))
-                f.error_code = int(body.get("error_code", f.error_code))
-                f.retry_after = int(body.get("retry_after", f.retry_after))
-                if f.error_code not in (429, 500, 503) or not 0 <= f.error_rate <= 1:
+                new = Faults(latency=float(body.get("latency", f.latency)),
+                             error_rate=float(body.get("error_rate", f.error_rate)),
+                             error_code=int(body.get("error_code", f.error_code)),
+                             retry_after=int(body.get("retry_after", f.retry_after)))
+                if new.error_code not in (429, 500, 503) or not 0 <= new.error_rate <= 1:
                     raise errors.bad_request("error_code must be 429, 500 or 503 and "
                                              "error_rate within [0, 1]")
+                self.faults = new
             return self._json(self.faults.as_dict())
         if segs[:1] == ["pods"]:
             from .kubelet import faults as pod_faults

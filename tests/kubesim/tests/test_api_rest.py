@@ -3,6 +3,7 @@ requests: discovery, Status errors, concurrency, selectors, watch, field validat
 dry run, deletion, fault injection and restarts."""
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -206,6 +207,74 @@ def test_foreground_deletion_and_finalizers(kubesim_cluster):
     assert body["details"]["name"] == "g" and body["details"]["kind"] == "configmaps"
 
 
+def test_secret_string_data_is_folded_into_data_and_never_stored(kubesim_cluster):
+    c = kubesim_cluster
+    ns = c.namespace()
+    base = f"/api/v1/namespaces/{ns}/secrets"
+
+    def b64(v: str) -> str:
+        return base64.b64encode(v.encode()).decode()
+    status, _, out = c.api("POST", base, {"metadata": {"name": "s"}, "data": {
+        "user": b64("old"), "keep": b64("k")}, "stringData": {"user": "alice", "pass": ""}})
+    assert status == 201 and "stringData" not in out
+    assert out["data"] == {"user": b64("alice"), "keep": b64("k"), "pass": ""}   # wins over data
+    out["stringData"] = {"pass": "two"}
+    status, _, out = c.api("PUT", f"{base}/s", out)
+    assert status == 200 and "stringData" not in out and out["data"]["pass"] == b64("two")
+    status, _, out = c.api("PATCH", f"{base}/s", {"stringData": {"user": "bob"}},
+                           headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200 and "stringData" not in out and out["data"]["user"] == b64("bob")
+    applied = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+               "stringData": {"user": "carol"}}
+    for dry in ("&dryRun=All", ""):
+        status, _, out = c.api("PATCH", f"{base}/s?fieldManager=t{dry}", applied,
+                               headers={"Content-Type": "application/apply-patch+yaml"})
+        assert status == 200 and "stringData" not in out and out["data"]["user"] == b64("carol")
+    rv = out["metadata"]["resourceVersion"]
+    status, _, out = c.api("PATCH", f"{base}/s?fieldManager=t", applied,
+                           headers={"Content-Type": "application/apply-patch+yaml"})
+    assert out["metadata"]["resourceVersion"] == rv        # the same apply is a no-op
+    status, _, out = c.api("GET", f"{base}/s")
+    assert "stringData" not in out
+    assert out["data"] == {"user": b64("carol"), "keep": b64("k"), "pass": b64("two")}
+
+
+def test_no_op_writes_keep_the_resource_version(kubesim_cluster):
+    """kube-apiserver skips writes that change nothing (managedFields timestamps aside),
+    whoever sends them and however: no new resourceVersion, no watch event."""
+    c = kubesim_cluster
+    ns = c.namespace()
+    url = f"/api/v1/namespaces/{ns}/configmaps/c"
+    apply_hdr = {"Content-Type": "application/apply-patch+yaml"}
+
+    def apply(manager: str, data: dict) -> dict:
+        status, _, out = c.api("PATCH", f"{url}?fieldManager={manager}", {
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+            "data": data}, headers=apply_hdr)
+        assert status in (200, 201), out
+        return out
+    apply("b-manager", {"b": "1"})
+    out = apply("a-manager", {"a": "1"})
+    rv = out["metadata"]["resourceVersion"]
+    # kube-apiserver's order: Apply entries, then by time, then by manager name
+    assert [m["manager"] for m in out["metadata"]["managedFields"]] == ["a-manager",
+                                                                        "b-manager"]
+    assert apply("b-manager", {"b": "1"})["metadata"]["resourceVersion"] == rv
+    assert apply("a-manager", {"a": "1"})["metadata"]["resourceVersion"] == rv
+    for manager in ("kubectl-edit", "someone-else"):
+        status, _, out = c.api("PUT", f"{url}?fieldManager={manager}", out)
+        assert status == 200 and out["metadata"]["resourceVersion"] == rv
+    for ctype, body in (("application/merge-patch+json", {"data": {"a": "1"}}),
+                        ("application/strategic-merge-patch+json", {"data": {"b": "1"}}),
+                        ("application/json-patch+json", [{"op": "replace", "path": "/data/a",
+                                                          "value": "1"}])):
+        status, _, out = c.api("PATCH", f"{url}?fieldManager=patcher", body,
+                               headers={"Content-Type": ctype})
+        assert status == 200 and out["metadata"]["resourceVersion"] == rv, ctype
+    assert [m["manager"] for m in out["metadata"]["managedFields"]] == ["a-manager",
+                                                                        "b-manager"]
+
+
 def test_table_output(kubesim_cluster):
     c = kubesim_cluster
     ns = c.namespace()
@@ -278,6 +347,27 @@ def test_faults_429_latency_and_restart(tmp_path):
         assert json.loads(body.splitlines()[0])["object"]["code"] == 410
     finally:
         c.down()
+
+
+def test_fault_cli_checks_its_arguments_and_names_pods(kubesim_cluster):
+    c = kubesim_cluster
+    ns = c.namespace()
+    out = c.cli("fault", "--error-rate", "2", "--error-code", "500")
+    assert out.returncode == 1
+    assert "error_rate within [0, 1]" in out.stderr
+    assert json.loads(c.cli("fault").stdout)["error_rate"] == 0      # nothing half-applied
+    out = c.cli("fault", "kill", "pg-0")
+    assert out.returncode == 1 and "needs its pod as NAMESPACE/POD" in out.stderr
+    out = c.cli("fault", "--latency", "5", "freeze", f"{ns}/pg-0")
+    assert out.returncode == 1 and "no API fault options" in out.stderr
+    out = c.cli("fault", "kill", f"{ns}/pg-0")
+    assert out.returncode == 1
+    assert f'fault kill on pod {ns}/pg-0 failed (404): pods "pg-0" not found' in out.stderr
+    c.api("POST", f"/api/v1/namespaces/{ns}/pods", {"metadata": {"name": "pg-0"}, "spec": {
+        "containers": [{"name": "c", "image": "busybox"}]}})
+    out = c.cli("fault", "freeze", f"{ns}/pg-0")
+    assert out.returncode == 1
+    assert "failed (400)" in out.stderr and "kubesim virtual pods run no processes" in out.stderr
 
 
 def _ok(c) -> bool:

@@ -62,9 +62,25 @@ class ExecSession(abc.ABC):
 
 
 class Kubelet(abc.ABC):
-    """A node agent for the pods bound to `node_name`."""
+    """A node agent for the pods bound to `node_name`.
+
+    Wiring, done by the server (`ksim/__main__.py` `serve()`) in this order:
+    `controller_overrides()` merged into the controllers' ControllerConfig (the
+    `kubernetes` Service's ClusterIP and the address its Endpoints publish, which the
+    serving certificate then names); `register_admission(store)` once the store is
+    loaded; `api_address` set to where the API server listens; then `start(store)`."""
 
     node_name: str = NODE_NAME
+    #: (host, port) of the API server (the process kubelet forwards in-cluster traffic
+    #: for the `kubernetes` Service there); None until the server sets it.
+    api_address: tuple[str, int] | None = None
+
+    def register_admission(self, store) -> None:
+        """Adds this kubelet's admission functions to `store.admission` (none here)."""
+
+    def controller_overrides(self) -> dict:
+        """ControllerConfig fields this kubelet needs (none here)."""
+        return {}
 
     @abc.abstractmethod
     async def start(self, store) -> None:

@@ -102,10 +102,22 @@ class PodNetwork:
             name = line.split()[0] if line.split() else ""
             if name.startswith(prefix):
                 _run(["ip", "netns", "del", name], check=False)
+        # `ip netns del` only unmounts: a namespace some process still holds lives on with
+        # its veth pair, whose host end would block the next pod of that number.
+        for veth in self._host_veths():
+            _run(["ip", "link", "del", veth], check=False)
         _run(["ip", "link", "del", self.bridge], check=False)
         self._pod_hosts.clear()
         self._service_ips.clear()
         self._partitioned.clear()
+
+    def _host_veths(self) -> list[str]:
+        """This slot's pod veths on the host (`ksimNv<host>`)."""
+        prefix = f"ksim{self.slot}v"
+        out = _run(["ip", "-o", "link", "show", "type", "veth"], check=False)
+        names = (line.split(":")[1].strip().split("@")[0] for line in out.splitlines()
+                 if line.count(":") >= 2)
+        return [n for n in names if n.startswith(prefix) and n[len(prefix):].isdigit()]
 
     # -- addresses -----------------------------------------------------------------
     @property
@@ -162,6 +174,9 @@ class PodNetwork:
         ip = self.pod_ip(key)
         try:
             _run(["ip", "netns", "add", ns])
+            # A veth left by a namespace that outlived its pod (see _cleanup) goes first;
+            # deleting one end of a pair deletes both.
+            _run(["ip", "link", "del", veth], check=False)
             _run(["ip", "-batch", "-"], stdin=(
                 f"link add {veth} type veth peer name eth0 netns {ns}\n"
                 f"link set {veth} master {self.bridge} up\n"))
@@ -176,11 +191,13 @@ class PodNetwork:
         return ip
 
     def teardown_pod(self, key: str) -> None:
-        """Deletes the pod's namespace (and with it the veth pair)."""
+        """Deletes the pod's veth pair and namespace."""
         with self._lock:
             if key not in self._pod_hosts:
                 return
             name = self.netns_name(key)
+            veth = f"ksim{self.slot}v{self._pod_hosts[key]}"
+        _run(["ip", "link", "del", veth], check=False)
         _run(["ip", "netns", "del", name], check=False)
         with self._lock:
             self._partitioned.discard(key)

@@ -7,11 +7,13 @@ image's local runtime (ksim/runtimes), probes and restarts (pod_worker.py). Serv
 get ClusterIPs with TCP forwarders (services_proxy.py). Every process runs as the
 local `postgres` user. Needs root, cgroup v2, `ip` and `iptables`.
 
-Wiring (the server): `kubelet = ProcessKubelet(state_dir)`; call
-`kubelet.register_admission(store)` before serving (allocates Service ClusterIPs from
-this instance's range), pass `kubelet.kubernetes_service_ip` to `certs.ensure_pki`,
-set `kubelet.api_address = (host, port)` to where the API server listens, then
-`await kubelet.start(store)`; `await kubelet.stop()` on shutdown.
+Wiring (the server, `ksim/__main__.py` `serve()`; the order is in ksim/kubelet/base.py):
+`kubelet = ProcessKubelet(state_dir)`; `kubelet.controller_overrides()` merged into the
+controllers' config; `certs.ensure_pki(state_dir, <its service_cluster_ip>, <its
+api_host>)` so the serving certificate names the ClusterIP and the gateway;
+`kubelet.register_admission(store)` (Service ClusterIPs from this instance's range);
+`kubelet.api_address = (host, port)`; then `await kubelet.start(store)`, and `await
+kubelet.stop()` on shutdown. The kubelet wires nothing itself.
 
 The bootstrap controller keeps the `kubernetes` Service in `default`; with
 `controller_overrides()` its ClusterIP is 10.96.N.1:443 and its Endpoints
@@ -90,12 +92,8 @@ class ProcessKubelet(Kubelet):
         store.admission.insert(0, self._allocate_cluster_ip)
 
     def _allocate_cluster_ip(self, op, rt, obj, old, store) -> None:
-        """Admission: ClusterIPs from this instance's range; the `kubernetes` Service and
-        its Endpoints/EndpointSlice point where pods can reach the API server."""
-        meta = obj.get("metadata", {})
-        if meta.get("namespace") == "default" and meta.get("name") == "kubernetes":
-            self._kubernetes_objects(op, rt, obj)
-            return
+        """Admission: Service ClusterIPs from this instance's range (the `kubernetes`
+        Service comes with its own, from controller_overrides())."""
         if op != "CREATE" or rt.kind != "Service":
             return
         spec = obj.setdefault("spec", {})
@@ -106,58 +104,9 @@ class ProcessKubelet(Kubelet):
         spec["clusterIP"] = ip
         spec["clusterIPs"] = [ip]
 
-    def _kubernetes_objects(self, op, rt, obj) -> None:
-        gw = self.net.gateway
-        if rt.kind == "Service" and op == "CREATE":
-            obj.setdefault("spec", {})["clusterIP"] = self.kubernetes_service_ip
-            obj["spec"]["clusterIPs"] = [self.kubernetes_service_ip]
-        elif rt.kind == "Endpoints":
-            for subset in obj.get("subsets") or []:
-                for a in subset.get("addresses") or []:
-                    a["ip"] = gw
-        elif rt.kind == "EndpointSlice":
-            for ep in obj.get("endpoints") or []:
-                ep["addresses"] = [gw]
-
-    def _ensure_server_certificate(self) -> None:
-        """The serving certificate must name the `kubernetes` ClusterIP (in-cluster
-        clients verify it); remade when it does not (before the server loads it)."""
-        from cryptography import x509
-
-        from ksim import certs
-        path = os.path.join(self.state_dir, "server.crt")
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                cert = x509.load_pem_x509_certificate(f.read())
-            try:
-                ips = cert.extensions.get_extension_for_class(
-                    x509.SubjectAlternativeName).value.get_values_for_type(x509.IPAddress)
-            except x509.ExtensionNotFound:
-                ips = []
-            if any(str(ip) == self.kubernetes_service_ip for ip in ips):
-                return
-            os.unlink(path)
-        certs.ensure_pki(self.state_dir, self.kubernetes_service_ip)
-
-    def _discover_api_address(self) -> None:
-        """Without explicit wiring, the API server's address from DIR/kubesim.json."""
-        if self.api_address is not None:
-            return
-        import json
-        try:
-            with open(os.path.join(self.state_dir, "kubesim.json")) as f:
-                info = json.load(f)
-            if info.get("pid") == os.getpid():
-                self.api_address = (info["host"], int(info["port"]))
-        except (OSError, ValueError, KeyError):
-            pass
-
     async def start(self, store) -> None:
         from ksim import auth
         self.store = store
-        if self._allocate_cluster_ip not in store.admission:
-            self.register_admission(store)
-        self._ensure_server_certificate()
         self._spawn(self._resync_forever())
         os.makedirs(self.pods_dir, mode=0o711, exist_ok=True)
         os.makedirs(self.volumes_dir, mode=0o711, exist_ok=True)
@@ -318,10 +267,9 @@ class ProcessKubelet(Kubelet):
             await self._sync_services()
 
     async def _resync_forever(self) -> None:
-        """Picks up the API server's address and repairs forwarders every few seconds."""
+        """Repairs DNS, volumes and forwarders every 30 s (events drive normal work)."""
         while True:
-            await asyncio.sleep(2.0 if self.api_address is None else 30.0)
-            self._discover_api_address()
+            await asyncio.sleep(30.0)
             self._schedule_refresh()
 
     async def _sync_services(self) -> None:
