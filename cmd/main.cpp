@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,6 +19,9 @@
 
 int main(int argc, char** argv)
 {
+  // A reader that closes our stdout (`kubectl pg connect demo | head -1`) makes
+  // writes fail with EPIPE, reported as an error, instead of killing us silently.
+  static_cast<void>(std::signal(SIGPIPE, SIG_IGN));
   kpg::SystemClock clock;
   kpg::Context ctx{
     .options = {},
@@ -62,10 +67,16 @@ int main(int argc, char** argv)
     app.exit(e, std::cout, std::cerr);
     return kpg::to_int(kpg::ExitCode::usage);
   } catch (const kpg::Error& e) {
-    std::cerr << fmt::format("error: {}\n", e.what());
+    std::cerr << kpg::error_line(e);
     return kpg::to_int(e.code());
   } catch (const std::exception& e) {
     std::cerr << fmt::format("error: internal: {}\n", e.what());
+    return kpg::to_int(kpg::ExitCode::failure);
+  }
+  if (!std::cout.flush()) {
+    // errno is the failed write's when nothing failed since (the usual EPIPE).
+    std::cerr << (errno == EPIPE ? "error: writing stdout: Broken pipe\n"
+                                 : "error: writing stdout failed\n");
     return kpg::to_int(kpg::ExitCode::failure);
   }
   return kpg::to_int(kpg::ExitCode::ok);
