@@ -47,6 +47,7 @@ int main(int argc, char** argv)
              "Use \"kubectl pg <command> --help\" for more information about a command.");
   kpg::cmd::add_global_flags(app, ctx);
   kpg::cmd::add_create_command(app, ctx);
+  kpg::cmd::add_connect_command(app, ctx);
   kpg::cmd::add_completion_command(app, ctx);
   kpg::cmd::add_version_command(app, ctx);
 
@@ -66,6 +67,8 @@ int main(int argc, char** argv)
     // CLI11 prints the problem; usage errors are exit code 2 (kubectl's too).
     app.exit(e, std::cout, std::cerr);
     return kpg::to_int(kpg::ExitCode::usage);
+  } catch (const kpg::ExitStatus& e) {
+    return e.status();
   } catch (const kpg::Error& e) {
     std::cerr << kpg::error_line(e);
     return kpg::to_int(e.code());

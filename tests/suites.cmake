@@ -66,3 +66,10 @@ add_test(NAME exec-websocket
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/exec)
 set_tests_properties(exec-websocket PROPERTIES
   ENVIRONMENT "KPG_EXEC_CLIENT=$<TARGET_FILE:exec_client>")
+
+# kubectl pg connect end to end: create's rendering applied with the real kubectl to
+# kubesim with the process kubelet, then psql through kubectl-pg's exec (needs root).
+add_test(NAME e2e-connect
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_connect.py)
+set_tests_properties(e2e-connect PROPERTIES
+  ENVIRONMENT "KPG_BIN=$<TARGET_FILE:kubectl-pg>")

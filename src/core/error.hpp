@@ -11,7 +11,8 @@
 namespace kpg {
 
 // How an error message is printed.
-enum class MessageFormat {
+enum class MessageFormat
+{
   plain,   // "error: <message>", kubectl's form for its own errors
   kubectl, // already as kubectl prints it ("Error from server (NotFound): ..."): as is
 };
@@ -21,9 +22,9 @@ class Error : public std::runtime_error
 public:
   explicit Error(const std::string& message, ExitCode code = ExitCode::failure,
                  MessageFormat format = MessageFormat::plain)
-    : std::runtime_error(message),
-      m_code(code),
-      m_format(format)
+    : std::runtime_error(message)
+    , m_code(code)
+    , m_format(format)
   {
   }
 
@@ -46,9 +47,36 @@ private:
 class UsageError : public Error
 {
 public:
-  explicit UsageError(const std::string& message) : Error(message, ExitCode::usage)
+  explicit UsageError(const std::string& message)
+    : Error(message, ExitCode::usage)
   {
   }
+};
+
+// Ends a command with another program's exit status, passed on as is (connect
+// passes on psql's, as kubectl exec does the remote command's). That program
+// has reported on stderr itself, so cmd/main.cpp prints nothing. Thrown only
+// for a non-zero status.
+class ExitStatus : public std::exception
+{
+public:
+  explicit ExitStatus(int status)
+    : m_status(status)
+  {
+  }
+
+  int status() const
+  {
+    return m_status;
+  }
+
+  const char* what() const noexcept override
+  {
+    return "the command exited with a non-zero status";
+  }
+
+private:
+  int m_status;
 };
 
 // The line cmd/main.cpp prints on stderr for `error`, newline included.

@@ -193,17 +193,18 @@ TEST_CASE("KubeError")
                                            "statefulset db/pg: statefulsets.apps \"pg\" not found");
     CHECK(not_found.format() == kpg::MessageFormat::kubectl);
     CHECK(kpg::error_line(not_found) == std::string(not_found.what()) + "\n");
-    const auto no_reason = to_command_error(KubeError(ApiError(make_status(500, "", "etcd is sad"))),
-                                            "deleting pod db/pg-0", Access::write);
+    const auto no_reason =
+      to_command_error(KubeError(ApiError(make_status(500, "", "etcd is sad"))),
+                       "deleting pod db/pg-0", Access::write);
     CHECK(std::string(no_reason.what()) ==
           "Error from server: while deleting pod db/pg-0: etcd is sad");
     CHECK(no_reason.format() == kpg::MessageFormat::kubectl);
   }
   SUBCASE("to_command_error: what kubectl words otherwise gets \"error: <attempting>: \"")
   {
-    const auto unauthorized = to_command_error(
-      KubeError(ApiError(make_status(401, "Unauthorized", "Unauthorized"))), "listing pods",
-      Access::read);
+    const auto unauthorized =
+      to_command_error(KubeError(ApiError(make_status(401, "Unauthorized", "Unauthorized"))),
+                       "listing pods", Access::read);
     CHECK(unauthorized.format() == kpg::MessageFormat::plain);
     CHECK(kpg::error_line(unauthorized) ==
           "error: listing pods: You must be logged in to the server (Unauthorized)\n");
@@ -231,8 +232,9 @@ TEST_CASE("ApiError::text of a parsed Status")
   }
   SUBCASE("Unauthorized")
   {
-    CHECK(ApiError(parsed(R"({"status":"Failure","message":"Unauthorized","reason":"Unauthorized"})"))
-            .text() == "You must be logged in to the server (Unauthorized)");
+    CHECK(
+      ApiError(parsed(R"({"status":"Failure","message":"Unauthorized","reason":"Unauthorized"})"))
+        .text() == "You must be logged in to the server (Unauthorized)");
   }
   SUBCASE("no reason")
   {

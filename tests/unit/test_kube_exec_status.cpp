@@ -88,8 +88,9 @@ TEST_CASE("to_command_error(ExecError)")
       R"({"status":"Failure","message":"pods \"pg-0\" not found","reason":"NotFound","code":404})");
     const ExecError refused(ExecFailure::refused, "ignored", status);
     const auto error = kpg::kube::to_command_error(refused, "running psql in pod db/pg-0");
-    CHECK(std::string(error.what()) ==
-          "Error from server (NotFound): while running psql in pod db/pg-0: pods \"pg-0\" not found");
+    CHECK(
+      std::string(error.what()) ==
+      "Error from server (NotFound): while running psql in pod db/pg-0: pods \"pg-0\" not found");
     CHECK(error.format() == kpg::MessageFormat::kubectl);
     CHECK(error.code() == kpg::ExitCode::failure);
   }
