@@ -140,7 +140,7 @@ Error partial_failure(const kube::KubeError& error, const std::vector<nlohmann::
                            "existing Secrets are kept.",
                            message.what(), failed, failed > 0 ? " (listed above)" : "",
                            fmt::join(not_applied, ", ")),
-               message.code());
+               message.code(), message.format());
 }
 
 void wait_until_ready(kube::Session& session, const render::ClusterSpec& spec,

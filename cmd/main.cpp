@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,6 +19,9 @@
 
 int main(int argc, char** argv)
 {
+  // A reader that closes our stdout (`kubectl pg connect demo | head -1`) makes
+  // writes fail with EPIPE, reported as an error, instead of killing us silently.
+  static_cast<void>(std::signal(SIGPIPE, SIG_IGN));
   kpg::SystemClock clock;
   kpg::Context ctx{
     .options = {},
@@ -42,6 +47,7 @@ int main(int argc, char** argv)
              "Use \"kubectl pg <command> --help\" for more information about a command.");
   kpg::cmd::add_global_flags(app, ctx);
   kpg::cmd::add_create_command(app, ctx);
+  kpg::cmd::add_connect_command(app, ctx);
   kpg::cmd::add_completion_command(app, ctx);
   kpg::cmd::add_version_command(app, ctx);
 
@@ -61,11 +67,19 @@ int main(int argc, char** argv)
     // CLI11 prints the problem; usage errors are exit code 2 (kubectl's too).
     app.exit(e, std::cout, std::cerr);
     return kpg::to_int(kpg::ExitCode::usage);
+  } catch (const kpg::ExitStatus& e) {
+    return e.status();
   } catch (const kpg::Error& e) {
-    std::cerr << fmt::format("error: {}\n", e.what());
+    std::cerr << kpg::error_line(e);
     return kpg::to_int(e.code());
   } catch (const std::exception& e) {
     std::cerr << fmt::format("error: internal: {}\n", e.what());
+    return kpg::to_int(kpg::ExitCode::failure);
+  }
+  if (!std::cout.flush()) {
+    // errno is the failed write's when nothing failed since (the usual EPIPE).
+    std::cerr << (errno == EPIPE ? "error: writing stdout: Broken pipe\n"
+                                 : "error: writing stdout failed\n");
     return kpg::to_int(kpg::ExitCode::failure);
   }
   return kpg::to_int(kpg::ExitCode::ok);

@@ -76,3 +76,10 @@ add_test(NAME e2e-create
           ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider
           test_create_cluster.py test_create_faults.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
+
+# kubectl pg connect end to end: create's rendering applied with the real kubectl to
+# kubesim with the process kubelet, then psql through kubectl-pg's exec (needs root).
+add_test(NAME e2e-connect
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_connect.py)
+set_tests_properties(e2e-connect PROPERTIES
+  ENVIRONMENT "KPG_BIN=$<TARGET_FILE:kubectl-pg>")

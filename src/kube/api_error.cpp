@@ -17,26 +17,32 @@ std::string json_string(const nlohmann::json& object, const char* key)
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<ApiStatus> parse_status(std::string_view body)
+int json_int(const nlohmann::json& object, const char* key)
 {
-  const auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (!doc.is_object() || json_string(doc, "kind") != "Status") {
-    return std::nullopt;
-  }
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+// The fields of a metav1.Status object; missing or mistyped ones stay empty.
+ApiStatus status_from_json(const nlohmann::json& doc)
+{
   ApiStatus status;
-  status.code = doc.value("code", 0);
+  status.status = json_string(doc, "status");
+  status.code = json_int(doc, "code");
   status.reason = json_string(doc, "reason");
   status.message = json_string(doc, "message");
   if (const auto details = doc.find("details"); details != doc.end() && details->is_object()) {
     status.name = json_string(*details, "name");
     status.group = json_string(*details, "group");
     status.kind = json_string(*details, "kind");
-    status.retry_after_seconds = details->value("retryAfterSeconds", 0);
+    status.retry_after_seconds = json_int(*details, "retryAfterSeconds");
     if (const auto causes = details->find("causes");
         causes != details->end() && causes->is_array()) {
       for (const auto& cause : *causes) {
-        status.causes.push_back({ json_string(cause, "reason"), json_string(cause, "message"),
-                                  json_string(cause, "field") });
+        if (cause.is_object()) {
+          status.causes.push_back({ json_string(cause, "reason"), json_string(cause, "message"),
+                                    json_string(cause, "field") });
+        }
       }
     }
   }
@@ -156,16 +162,43 @@ std::string invalid_text(const ApiStatus& status)
   return text;
 }
 
+// kubectl's head for a Status it prints as "Error from server ...", or empty
+// for the ones it words otherwise (pkg/cmd/util/helpers.go checkErr).
+std::string server_error_head(const ApiStatus& status)
+{
+  if (status.reason == "Unauthorized" || status.reason == "Invalid" || is_apply_conflict(status)) {
+    return {};
+  }
+  if (status.reason.empty()) {
+    return "Error from server";
+  }
+  return fmt::format("Error from server ({})", status.reason);
+}
+
 } // namespace
+
+Expected<ApiStatus, std::string> parse_api_status(std::string_view json)
+{
+  const auto doc = nlohmann::json::parse(json, nullptr, false);
+  if (doc.is_discarded()) {
+    return unexpected(fmt::format("not JSON: {:?}", json.substr(0, 200)));
+  }
+  if (!doc.is_object()) {
+    return unexpected(std::string("not a JSON object"));
+  }
+  return status_from_json(doc);
+}
 
 ApiStatus status_from_response(const HttpResponse& response, std::string_view verb,
                                std::string_view what)
 {
-  if (auto status = parse_status(response.body)) {
-    if (status->code == 0) {
-      status->code = static_cast<int>(response.status);
+  if (const auto doc = nlohmann::json::parse(response.body, nullptr, false);
+      doc.is_object() && json_string(doc, "kind") == "Status") {
+    ApiStatus status = status_from_json(doc);
+    if (status.code == 0) {
+      status.code = static_cast<int>(response.status);
     }
-    return *status;
+    return status;
   }
   ApiStatus status;
   status.code = static_cast<int>(response.status);
@@ -193,10 +226,8 @@ std::string ApiError::text() const
   if (is_apply_conflict(m_status)) {
     return apply_conflict_text(m_status);
   }
-  if (m_status.reason.empty()) {
-    return fmt::format("Error from server: {}", m_status.message);
-  }
-  return fmt::format("Error from server ({}): {}", m_status.reason, m_status.message);
+  // every other Status has kubectl's "Error from server" head
+  return fmt::format("{}: {}", server_error_head(m_status), m_status.message);
 }
 
 std::string transport_error_text(const TransportError& error)
@@ -237,6 +268,12 @@ Error to_command_error(const KubeError& error, std::string_view attempting, Acce
     error.transport() != nullptr || error.code() == 401 || error.code() == 403;
   const ExitCode code =
     access == Access::read && cannot_read ? ExitCode::unreachable : ExitCode::failure;
+  if (const ApiError* api = error.api()) {
+    if (const auto head = server_error_head(api->status()); !head.empty()) {
+      return Error(fmt::format("{}: while {}: {}", head, attempting, api->status().message), code,
+                   MessageFormat::kubectl);
+    }
+  }
   return Error(fmt::format("{}: {}", attempting, error.text()), code);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Errors of Kubernetes API requests. Two kinds, kept apart as cpr keeps HTTP
-// status apart from transport failure:
+// Errors of Kubernetes API requests, and the one model of the server's
+// metav1.Status (REST answers, and exec's refused upgrades and status channel:
+// exec_status.hpp). Two kinds, kept apart as cpr keeps HTTP status apart from
+// transport failure:
 //   ApiError       the server answered with a failure Status (404, 409, 422, ...)
 //   TransportError no HTTP answer at all (DNS, refused, TLS, timeout; http.hpp)
 // KubeError holds either. Commands turn one into kpg::Error with
@@ -11,6 +13,7 @@
 // prints them); ../shared/K8S_API.md 2.2 and 3.2.
 
 #include "core/error.hpp"
+#include "core/expected.hpp"
 #include "kube/http.hpp"
 
 #include <string>
@@ -22,16 +25,17 @@ namespace kpg::kube {
 
 struct StatusCause
 {
-  std::string reason; // FieldValueInvalid, FieldManagerConflict, ...
+  std::string reason; // FieldValueInvalid, FieldManagerConflict, ExitCode (exec), ...
   std::string message;
   std::string field; // spec.replicas, .spec.replicas (apply conflicts)
 };
 
-// metav1.Status of a failed request.
+// metav1.Status: of a failed request, or the one message on exec's status channel.
 struct ApiStatus
 {
-  int code = 0;       // HTTP status
-  std::string reason; // NotFound, AlreadyExists, Conflict, Invalid, Expired, ...; may be empty
+  int code = 0;       // HTTP status; 0 on exec's status channel
+  std::string reason; // NotFound, AlreadyExists, Conflict, Invalid, Expired, NonZeroExitCode,
+                      // ...; may be empty
   std::string message;
   // details
   std::string name;
@@ -39,7 +43,14 @@ struct ApiStatus
   std::string kind; // the resource for NotFound/AlreadyExists ("pods"), the Kind for Invalid
   std::vector<StatusCause> causes;
   int retry_after_seconds = 0;
+  std::string status = "Failure"; // "Success" or "Failure"; "" when a parsed Status has none
 };
+
+// Parses a metav1.Status JSON document. `kind` is not required (exec's status
+// channel sends a bare Status: `{"metadata":{},"status":"Success"}`); missing
+// or mistyped fields stay empty. The error says why the document is not one:
+// `not JSON: "403 Forbidden"`, "not a JSON object".
+Expected<ApiStatus, std::string> parse_api_status(std::string_view json);
 
 // Builds the Status of a non-2xx response: the body's own Status when it is
 // one, else client-go's generic Status for the code (e.g. 429 from API Priority
@@ -126,10 +137,16 @@ enum class Access
   write
 };
 
-// The command-level error: "<attempting>: <text>" with exit code 4
-// (unreachable) for transport and authentication failures (401, 403) while
-// reading the cluster, else 1. `attempting` says what was being done, e.g.
-// "reading statefulset db/pg".
+// The command-level error, with exit code 4 (unreachable) for transport and
+// authentication failures (401, 403) while reading the cluster, else 1.
+// `attempting` says what was being done, e.g. "reading statefulset db/pg".
+// A Status kubectl prints as "Error from server ..." keeps kubectl's form, with
+// the attempt where kubectl puts its own context ("error when creating ..."),
+// and MessageFormat::kubectl (printed without "error: "):
+//   Error from server (NotFound): while reading statefulset db/pg: statefulsets.apps "pg" not found
+// Anything else is "<attempting>: <text>" with MessageFormat::plain:
+//   reading statefulset db/pg: Unable to connect to the server: ...
+//   reading statefulset db/pg: You must be logged in to the server (Unauthorized)
 Error to_command_error(const KubeError& error, std::string_view attempting, Access access);
 
 } // namespace kpg::kube

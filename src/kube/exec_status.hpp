@@ -1,54 +1,27 @@
 #pragma once
-// metav1.Status as exec meets it, twice: the body of a refused WebSocket upgrade
-// (403, 404, ...) and the one message on the status channel (channel 3) that ends
-// every command. Also the error type exec() throws.
+// What exec makes of the server's metav1.Status (ApiStatus, api_error.hpp), met
+// twice: the body of a refused WebSocket upgrade (403, 404, ...) and the one
+// message on the status channel (channel 3) that ends every command. Also the
+// error type exec() throws.
 //
-// Kept local to exec until the REST client's shared API-error type exists; its
-// shape follows apimachinery pkg/apis/meta/v1/types.go (Status, StatusCause).
 // Sources: client-go tools/remotecommand/v4.go (errorDecoderV4: exit codes),
 // kubectl pkg/cmd/util/helpers.go (how errors print); ../shared/K8S_API.md 2.2, 5.4.
 
 #include "core/error.hpp"
 #include "core/expected.hpp"
+#include "kube/api_error.hpp"
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace kpg::kube {
-
-struct ExecStatusCause
-{
-  std::string reason; // "ExitCode" on the status channel; FieldValueInvalid, ...
-  std::string message;
-  std::string field;
-};
-
-struct ExecStatus
-{
-  std::string status;                  // "Success" or "Failure"
-  std::string message;                 // human-readable, e.g. `pods "x" not found`
-  std::string reason;                  // NotFound, Forbidden, NonZeroExitCode, InternalError, ...
-  int code = 0;                        // the HTTP status code; 0 on the status channel
-  std::vector<ExecStatusCause> causes; // details.causes
-};
-
-// Parses a metav1.Status JSON document. Missing fields stay empty; the error text
-// says why the document is not a Status ("not JSON: ...", "not an object").
-Expected<ExecStatus, std::string> parse_exec_status(std::string_view json);
 
 // The remote exit code a status-channel Status carries: Success -> 0;
 // Failure/NonZeroExitCode with an ExitCode cause -> that code (0-255). Any other
 // Status is a failure to run the command; the error text is the server's message
 // and reason ("command failed in the container (InternalError): ...").
-Expected<int, std::string> exit_code_from_status(const ExecStatus& status);
-
-// The one line kubectl prints for an API error Status:
-//   Unauthorized: "You must be logged in to the server (<message>)"
-//   otherwise:    "Error from server (<Reason>): <message>"
-//   no reason:    "Error from server: <message>"
-std::string format_api_error(const ExecStatus& status);
+Expected<int, std::string> exit_code_from_status(const ApiStatus& status);
 
 // Why exec() failed. A command that ran and exited non-zero is not an error: its
 // code is in ExecResult.
@@ -61,25 +34,37 @@ enum class ExecFailure
   cancelled, // ExecCancellation::cancel() was called
 };
 
+// exec()'s error. Kept apart from KubeError (ApiError | TransportError), which
+// cannot say three things exec needs: a cancelled exec (exit code 130), a
+// server that broke the channel protocol, and a command that could not start
+// (a Status from the status channel, which is no HTTP answer). A refused
+// upgrade carries the server's Status as an ApiError would; to_command_error()
+// below prints it through api_error's kubectl formatting.
 class ExecError : public Error
 {
 public:
   ExecError(ExecFailure failure, const std::string& message,
-            std::optional<ExecStatus> status = std::nullopt);
+            std::optional<ApiStatus> status = std::nullopt);
 
   ExecFailure failure() const
   {
     return m_failure;
   }
   // The server's Status, for refused and remote failures.
-  const std::optional<ExecStatus>& status() const
+  const std::optional<ApiStatus>& status() const
   {
     return m_status;
   }
 
 private:
   ExecFailure m_failure;
-  std::optional<ExecStatus> m_status;
+  std::optional<ApiStatus> m_status;
 };
+
+// The command-level error for a failed exec: a refused upgrade with a Status as
+// kube::to_command_error() words an API error ("Error from server (NotFound):
+// while running psql in pod db/pg-0: pods \"pg-0\" not found"), anything else
+// "<attempting>: <what()>", keeping ExecError's exit code.
+Error to_command_error(const ExecError& error, std::string_view attempting);
 
 } // namespace kpg::kube

@@ -65,9 +65,9 @@ struct SessionSetup
 
 ExecError refused_error(const websocket::response_type& response, const std::string& host_port)
 {
-  const auto status = parse_exec_status(response.body());
+  const auto status = parse_api_status(response.body());
   if (status && status->status == "Failure" && !status->message.empty()) {
-    return { ExecFailure::refused, format_api_error(*status), *status };
+    return { ExecFailure::refused, ApiError(*status).text(), *status };
   }
   std::string body = response.body().substr(0, 200);
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) {
@@ -296,7 +296,7 @@ private:
         ExecFailure::protocol,
         fmt::format("{} closed the exec stream without the command's exit status", m_host_port));
     }
-    const auto status = parse_exec_status(m_status_json);
+    const auto status = parse_api_status(m_status_json);
     if (!status) {
       throw ExecError(ExecFailure::protocol,
                       fmt::format("status channel from {}: {}", m_host_port, status.error()));

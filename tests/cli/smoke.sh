@@ -33,6 +33,16 @@ check "create --wait with --dry-run is a usage error" 2 "$bin" create orders --d
   || { echo "FAIL: create -o json is not a v1 List"; fail=1; }
 "$bin" create orders --dry-run=client 2>&1 >/dev/null | grep -q -- '--show-secrets' \
   || { echo "FAIL: create does not say on stderr how to get withheld passwords"; fail=1; }
+# A closed stdout is an error (exit 1, said on stderr), not a silent death by SIGPIPE:
+# the reading end is closed before kubectl-pg writes (Python restores SIGPIPE's default
+# in the child, as a shell would).
+got=$(/usr/bin/python3 -c '
+import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+print(p.returncode, p.stderr.decode().splitlines()[-1])' "$bin" create orders --dry-run=client)
+[ "$got" = "1 error: writing stdout: Broken pipe" ] \
+  || { echo "FAIL: closed stdout: '$got'"; fail=1; }
 check "completion bash" 0 "$bin" completion bash
 [ "$("$bin" __complete create --anti)" = "$(printf -- '--anti-affinity\n:4')" ] \
   || { echo "FAIL: __complete create --anti"; fail=1; }

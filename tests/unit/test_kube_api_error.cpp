@@ -32,7 +32,55 @@ kpg::kube::ApiStatus make_status(int code, std::string reason, std::string messa
   return status;
 }
 
+kpg::kube::ApiStatus parsed(const char* json)
+{
+  auto status = kpg::kube::parse_api_status(json);
+  REQUIRE(status);
+  return *status;
+}
+
 } // namespace
+
+TEST_CASE("parse_api_status")
+{
+  SUBCASE("an API error Status (the body of a refused exec upgrade)")
+  {
+    const auto status = kpg::kube::parse_api_status(
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+      R"("message":"pods \"pg-3\" not found","reason":"NotFound",)"
+      R"("details":{"name":"pg-3","kind":"pods","causes":[{"reason":"R","message":"M","field":"F"}]},)"
+      R"("code":404})");
+    REQUIRE(status);
+    CHECK(status->status == "Failure");
+    CHECK(status->message == "pods \"pg-3\" not found");
+    CHECK(status->reason == "NotFound");
+    CHECK(status->code == 404);
+    REQUIRE(status->causes.size() == 1);
+    CHECK(status->causes[0].reason == "R");
+    CHECK(status->causes[0].message == "M");
+    CHECK(status->causes[0].field == "F");
+  }
+  SUBCASE("exec's status channel: a Status without kind")
+  {
+    const auto status = kpg::kube::parse_api_status(R"({"metadata":{},"status":"Success"})");
+    REQUIRE(status);
+    CHECK(status->status == "Success");
+    CHECK(status->code == 0);
+    CHECK(status->causes.empty());
+  }
+  SUBCASE("not JSON")
+  {
+    const auto status = kpg::kube::parse_api_status("403 Forbidden");
+    REQUIRE_FALSE(status);
+    CHECK(status.error() == "not JSON: \"403 Forbidden\"");
+  }
+  SUBCASE("JSON but not an object")
+  {
+    const auto status = kpg::kube::parse_api_status("[1]");
+    REQUIRE_FALSE(status);
+    CHECK(status.error() == "not a JSON object");
+  }
+}
 
 TEST_CASE("ApiError::text")
 {
@@ -134,5 +182,63 @@ TEST_CASE("KubeError")
     CHECK(to_command_error(not_found, "x", Access::read).code() == ExitCode::failure);
     const KubeError tls(TransportError{ TransportErrorKind::tls_verify, 60, "bad CA" });
     CHECK(tls.text() == "Unable to connect to the server: bad CA");
+  }
+  SUBCASE("to_command_error: kubectl's \"Error from server\" line, with the attempt after its "
+          "head, printed without \"error: \"")
+  {
+    const auto not_found = to_command_error(
+      KubeError(ApiError(make_status(404, "NotFound", "statefulsets.apps \"pg\" not found"))),
+      "reading statefulset db/pg", Access::read);
+    CHECK(std::string(not_found.what()) == "Error from server (NotFound): while reading "
+                                           "statefulset db/pg: statefulsets.apps \"pg\" not found");
+    CHECK(not_found.format() == kpg::MessageFormat::kubectl);
+    CHECK(kpg::error_line(not_found) == std::string(not_found.what()) + "\n");
+    const auto no_reason =
+      to_command_error(KubeError(ApiError(make_status(500, "", "etcd is sad"))),
+                       "deleting pod db/pg-0", Access::write);
+    CHECK(std::string(no_reason.what()) ==
+          "Error from server: while deleting pod db/pg-0: etcd is sad");
+    CHECK(no_reason.format() == kpg::MessageFormat::kubectl);
+  }
+  SUBCASE("to_command_error: what kubectl words otherwise gets \"error: <attempting>: \"")
+  {
+    const auto unauthorized =
+      to_command_error(KubeError(ApiError(make_status(401, "Unauthorized", "Unauthorized"))),
+                       "listing pods", Access::read);
+    CHECK(unauthorized.format() == kpg::MessageFormat::plain);
+    CHECK(kpg::error_line(unauthorized) ==
+          "error: listing pods: You must be logged in to the server (Unauthorized)\n");
+    auto invalid = make_status(422, "Invalid", "x");
+    invalid.kind = "StatefulSet";
+    invalid.name = "pg";
+    const auto invalid_error =
+      to_command_error(KubeError(ApiError(invalid)), "applying statefulset db/pg", Access::write);
+    CHECK(kpg::error_line(invalid_error) ==
+          "error: applying statefulset db/pg: The StatefulSet \"pg\" is invalid\n");
+    const KubeError refused(TransportError{ TransportErrorKind::connection_refused, 7, "refused" });
+    CHECK(to_command_error(refused, "x", Access::read).format() == kpg::MessageFormat::plain);
+  }
+}
+
+TEST_CASE("ApiError::text of a parsed Status")
+{
+  SUBCASE("NotFound as kubectl prints it")
+  {
+    CHECK(
+      ApiError(
+        parsed(
+          R"({"status":"Failure","message":"pods \"x\" not found","reason":"NotFound","code":404})"))
+        .text() == "Error from server (NotFound): pods \"x\" not found");
+  }
+  SUBCASE("Unauthorized")
+  {
+    CHECK(
+      ApiError(parsed(R"({"status":"Failure","message":"Unauthorized","reason":"Unauthorized"})"))
+        .text() == "You must be logged in to the server (Unauthorized)");
+  }
+  SUBCASE("no reason")
+  {
+    CHECK(ApiError(parsed(R"({"status":"Failure","message":"boom"})")).text() ==
+          "Error from server: boom");
   }
 }

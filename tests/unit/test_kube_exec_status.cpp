@@ -2,54 +2,13 @@
 
 #include <doctest/doctest.h>
 
-using kpg::kube::ExecStatus;
-
-TEST_CASE("parse_exec_status")
-{
-  SUBCASE("an API error Status")
-  {
-    const auto status = kpg::kube::parse_exec_status(
-      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
-      R"("message":"pods \"pg-3\" not found","reason":"NotFound",)"
-      R"("details":{"name":"pg-3","kind":"pods","causes":[{"reason":"R","message":"M","field":"F"}]},)"
-      R"("code":404})");
-    REQUIRE(status);
-    CHECK(status->status == "Failure");
-    CHECK(status->message == "pods \"pg-3\" not found");
-    CHECK(status->reason == "NotFound");
-    CHECK(status->code == 404);
-    REQUIRE(status->causes.size() == 1);
-    CHECK(status->causes[0].reason == "R");
-    CHECK(status->causes[0].message == "M");
-    CHECK(status->causes[0].field == "F");
-  }
-  SUBCASE("the status channel's success")
-  {
-    const auto status = kpg::kube::parse_exec_status(R"({"metadata":{},"status":"Success"})");
-    REQUIRE(status);
-    CHECK(status->status == "Success");
-    CHECK(status->code == 0);
-    CHECK(status->causes.empty());
-  }
-  SUBCASE("not JSON")
-  {
-    const auto status = kpg::kube::parse_exec_status("403 Forbidden");
-    REQUIRE_FALSE(status);
-    CHECK(status.error() == "not JSON: \"403 Forbidden\"");
-  }
-  SUBCASE("JSON but not an object")
-  {
-    const auto status = kpg::kube::parse_exec_status("[1]");
-    REQUIRE_FALSE(status);
-    CHECK(status.error() == "not a JSON object");
-  }
-}
+using kpg::kube::ApiStatus;
 
 namespace {
 
-ExecStatus parsed(const char* json)
+ApiStatus parsed(const char* json)
 {
-  auto status = kpg::kube::parse_exec_status(json);
+  auto status = kpg::kube::parse_api_status(json);
   REQUIRE(status);
   return *status;
 }
@@ -109,28 +68,6 @@ TEST_CASE("exit_code_from_status")
   }
 }
 
-TEST_CASE("format_api_error")
-{
-  SUBCASE("NotFound as kubectl prints it")
-  {
-    CHECK(
-      kpg::kube::format_api_error(parsed(
-        R"({"status":"Failure","message":"pods \"x\" not found","reason":"NotFound","code":404})")) ==
-      "Error from server (NotFound): pods \"x\" not found");
-  }
-  SUBCASE("Unauthorized")
-  {
-    CHECK(kpg::kube::format_api_error(
-            parsed(R"({"status":"Failure","message":"Unauthorized","reason":"Unauthorized"})")) ==
-          "You must be logged in to the server (Unauthorized)");
-  }
-  SUBCASE("no reason")
-  {
-    CHECK(kpg::kube::format_api_error(parsed(R"({"status":"Failure","message":"boom"})")) ==
-          "Error from server: boom");
-  }
-}
-
 TEST_CASE("ExecError::code")
 {
   using kpg::kube::ExecError;
@@ -139,4 +76,31 @@ TEST_CASE("ExecError::code")
   CHECK(ExecError(ExecFailure::cancelled, "x").code() == kpg::ExitCode::interrupted);
   CHECK(ExecError(ExecFailure::refused, "x").code() == kpg::ExitCode::failure);
   CHECK(std::string(ExecError(ExecFailure::remote, "boom").what()) == "boom");
+}
+
+TEST_CASE("to_command_error(ExecError)")
+{
+  using kpg::kube::ExecError;
+  using kpg::kube::ExecFailure;
+  SUBCASE("a refused upgrade with a Status is worded as kubectl words the API error")
+  {
+    const auto status = parsed(
+      R"({"status":"Failure","message":"pods \"pg-0\" not found","reason":"NotFound","code":404})");
+    const ExecError refused(ExecFailure::refused, "ignored", status);
+    const auto error = kpg::kube::to_command_error(refused, "running psql in pod db/pg-0");
+    CHECK(
+      std::string(error.what()) ==
+      "Error from server (NotFound): while running psql in pod db/pg-0: pods \"pg-0\" not found");
+    CHECK(error.format() == kpg::MessageFormat::kubectl);
+    CHECK(error.code() == kpg::ExitCode::failure);
+  }
+  SUBCASE("other failures keep their text and exit code behind the attempt")
+  {
+    const ExecError lost(ExecFailure::transport, "connecting to the API server 127.0.0.1:1: boom");
+    const auto error = kpg::kube::to_command_error(lost, "running psql in pod db/pg-0");
+    CHECK(std::string(error.what()) ==
+          "running psql in pod db/pg-0: connecting to the API server 127.0.0.1:1: boom");
+    CHECK(error.format() == kpg::MessageFormat::plain);
+    CHECK(error.code() == kpg::ExitCode::unreachable);
+  }
 }
