@@ -79,13 +79,15 @@ void run_create(CreateOptions& options, Context& ctx)
                            ? render::TemplateSet::embedded(engine)
                            : render::TemplateSet::from_directory(options.templates_dir, engine);
   render::OpenSslPasswordSource passwords;
-  const auto rendered = render::render_cluster(loaded.spec, templates, passwords,
-                                               options.show_secrets
-                                                 ? render::SecretDisclosure::show
-                                                 : render::SecretDisclosure::withhold);
-  ctx.out << render::format_manifests(rendered.objects, options.output == "json"
-                                                          ? render::ManifestFormat::json
-                                                          : render::ManifestFormat::yaml);
+  const auto rendered = render::render_cluster_documents(
+    loaded.spec, templates, passwords,
+    options.show_secrets ? render::SecretDisclosure::show : render::SecretDisclosure::withhold);
+  // YAML is printed as the templates rendered it (proven safe: template_proof.hpp);
+  // JSON needs the objects.
+  ctx.out << (options.output == "json"
+                ? render::format_manifests(render::parse_documents(rendered.documents),
+                                           render::ManifestFormat::json)
+                : render::join_yaml_documents(rendered.documents));
   if (!rendered.withheld_secrets.empty()) {
     ctx.err << fmt::format(
       "note: withheld the passwords of {} Secrets ({}): each data.password holds the "

@@ -3,7 +3,9 @@
 # render, with `create --dry-run=client -o yaml`, to exactly <case>/expected.yaml,
 # and twice in a row to the same bytes. Passwords are withheld by default, so
 # the output is reproducible. KPG_UPDATE_GOLDEN=1 rewrites expected.yaml; review
-# the diff before committing it.
+# the diff before committing it. The YAML (printed as the templates rendered
+# it) must also read, with PyYAML's libyaml reader (YAML 1.1, as kubectl's
+# go-yaml), as exactly the objects of `-o json` (yaml-cpp's reading).
 # Usage: run.sh PATH/TO/kubectl-pg
 set -u
 bin=$1
@@ -17,6 +19,13 @@ for dir in "$here"/*/; do
   fi
   if ! "$bin" create -f "$dir/spec.yaml" --dry-run=client -o yaml 2>/dev/null | cmp -s - "$out"; then
     echo "FAIL: $case: two renders differ"; failed=$((failed + 1)); rm -f "$out"; continue
+  fi
+  if ! "$bin" create -f "$dir/spec.yaml" --dry-run=client -o json 2>/dev/null |
+    /usr/bin/python3 -c 'import json, sys, yaml
+docs = list(yaml.load_all(open(sys.argv[1]), Loader=yaml.CSafeLoader))
+sys.exit(0 if docs == json.load(sys.stdin)["items"] else 1)' "$out"; then
+    echo "FAIL: $case: -o yaml read by libyaml differs from -o json"; failed=$((failed + 1))
+    rm -f "$out"; continue
   fi
   if [ "${KPG_UPDATE_GOLDEN:-}" = 1 ]; then
     cp "$out" "$dir/expected.yaml"

@@ -155,19 +155,26 @@ TEST_CASE("render_cluster")
           "0");
   }
 
-  SUBCASE("output is reproducible")
+  SUBCASE("the YAML documents are the objects, printed as rendered and reproducibly")
   {
-    const auto once = format_manifests(
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::withhold)
-        .objects,
-      ManifestFormat::yaml);
-    const auto twice = format_manifests(
-      render_cluster(spec_named("orders"), templates, passwords, SecretDisclosure::withhold)
-        .objects,
-      ManifestFormat::yaml);
-    CHECK(once == twice);
-    CHECK(once.starts_with("apiVersion: v1\nkind: Namespace\n"));
+    auto spec = spec_named("orders");
+    spec.annotations = {{"note", "a: b\n- c"}};
+    const auto documents =
+      render_cluster_documents(spec, templates, passwords, SecretDisclosure::withhold);
+    const auto objects = render_cluster(spec, templates, passwords, SecretDisclosure::withhold);
+    CHECK(parse_documents(documents.documents) == objects.objects);
+    CHECK(documents.withheld_secrets == objects.withheld_secrets);
+    const auto again =
+      render_cluster_documents(spec, templates, passwords, SecretDisclosure::withhold);
+    CHECK(join_yaml_documents(documents.documents) == join_yaml_documents(again.documents));
+    CHECK(join_yaml_documents(documents.documents).starts_with("# The cluster's Namespace."));
   }
+}
+
+TEST_CASE("join_yaml_documents")
+{
+  CHECK(join_yaml_documents({"kind: A\n", "# b\nkind: B\n"}) == "kind: A\n---\n# b\nkind: B\n");
+  CHECK(join_yaml_documents({}) == "");
 }
 
 TEST_CASE("format_manifests")
