@@ -17,6 +17,7 @@ std::string format_manifests(const std::vector<nlohmann::ordered_json>& objects,
     return list.dump(4) + "\n";
   }
   std::vector<std::string> documents;
+  documents.reserve(objects.size());
   for (const auto& object : objects) {
     documents.push_back(json_to_yaml(object));
   }

@@ -44,12 +44,12 @@ Sentinel make_sentinel(std::string name, ValueKind kind, std::size_t index)
   Sentinel sentinel{std::move(name), kind, {}, {}, {}};
   switch (kind) {
     case ValueKind::quoted:
-      sentinel.marker = fmt::format("\"\\u0001kpg{:06}\"", index);
+      sentinel.marker = fmt::format(R"("\u0001kpg{:06}")", index);
       sentinel.scalar = fmt::format("\x01kpg{:06}", index);
       sentinel.encoded = sentinel.marker;
       break;
     case ValueKind::collection:
-      sentinel.marker = fmt::format("\"\\u0002kpg{:06}\"", index);
+      sentinel.marker = fmt::format(R"("\u0002kpg{:06}")", index);
       sentinel.scalar = fmt::format("\x02kpg{:06}", index);
       sentinel.encoded = fmt::format("[\n  {}\n]", sentinel.marker);
       break;

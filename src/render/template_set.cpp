@@ -69,9 +69,9 @@ std::size_t ProvenShapes::size() const
   return m_verdicts.size();
 }
 
-CompiledTemplate::CompiledTemplate(std::string path_, std::string source_)
-  : path(std::move(path_))
-  , source(std::move(source_))
+CompiledTemplate::CompiledTemplate(std::string template_path, std::string text)
+  : path(std::move(template_path))
+  , source(std::move(text))
   , for_each(for_each_list(source))
   , mustache(template_body(source))
 {

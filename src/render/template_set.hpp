@@ -47,8 +47,9 @@ private:
 
 struct CompiledTemplate
 {
-  // Compiles `source`; check mustache.is_valid() before use.
-  CompiledTemplate(std::string path, std::string source);
+  // Compiles `text` (the file at `template_path`); check mustache.is_valid()
+  // before use.
+  CompiledTemplate(std::string template_path, std::string text);
 
   std::string path;                             // "patroni/50-statefulset.yaml", for messages
   std::string source;                           // the file's text, for the line numbers of messages
