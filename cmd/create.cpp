@@ -1,14 +1,23 @@
-// kubectl pg create NAME [-f cluster.yaml] [flags] --dry-run=client -o yaml|json
-// Renders the manifests of a highly available PostgreSQL cluster. Applying
-// them (without --dry-run=client) arrives with the API client.
+// kubectl pg create NAME [-f cluster.yaml] [flags]
+// Renders the manifests of a highly available PostgreSQL cluster and applies
+// them with server-side apply (fieldManager kubectl-pg), or prints them
+// (--dry-run=client) or has the API server check them (--dry-run=server).
+// With --wait, waits until the cluster is ready and explains what is stuck on
+// timeout (exit code 6).
 
 #include "cmd/commands.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "kube/apply_set.hpp"
+#include "kube/client_config.hpp"
+#include "kube/session.hpp"
+#include "pg/cluster_wait.hpp"
 #include "render/cluster_renderer.hpp"
 #include "render/manifest_output.hpp"
+#include "render/passwords.hpp"
 #include "render/spec_loader.hpp"
 #include "render/template_set.hpp"
+#include "ui/progress.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -24,11 +33,14 @@ namespace {
 
 struct CreateOptions
 {
-  std::string filename;      // -f: spec file, "-" for stdin, "" for none
+  std::string filename; // -f: spec file, "-" for stdin, "" for none
   std::string dry_run = "none";
   std::string output = "yaml";
   std::string templates_dir; // --templates: replaces the embedded templates
   bool show_secrets = false;
+  bool force_conflicts = false;
+  std::optional<bool> wait;   // --wait[=false]; unset: wait when stderr is a terminal
+  std::string timeout = "5m"; // --timeout for --wait
   render::SpecOverrides overrides;
 };
 
@@ -40,7 +52,7 @@ std::optional<render::SpecFile> read_spec_file(const std::string& filename, Cont
   std::ostringstream text;
   if (filename == "-") {
     text << ctx.in.rdbuf();
-    return render::SpecFile{text.str(), "<stdin>"};
+    return render::SpecFile{ text.str(), "<stdin>" };
   }
   std::ifstream in(filename, std::ios::binary);
   if (!in) {
@@ -49,7 +61,7 @@ std::optional<render::SpecFile> read_spec_file(const std::string& filename, Cont
                                  filename));
   }
   text << in.rdbuf();
-  return render::SpecFile{text.str(), filename};
+  return render::SpecFile{ text.str(), filename };
 }
 
 // complete: fold the global namespace flag into the overrides.
@@ -60,42 +72,215 @@ void complete(CreateOptions& options, const Context& ctx)
   }
 }
 
+// validate: flags that only make sense together; the timeout's syntax.
+std::chrono::milliseconds validate(const CreateOptions& options)
+{
+  if (options.dry_run != "none" && options.wait.value_or(false)) {
+    throw UsageError("--wait cannot be used with --dry-run: nothing is created to wait for");
+  }
+  try {
+    return kube::parse_request_timeout(options.timeout);
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("--timeout {}: {}", options.timeout, e.what()));
+  }
+}
+
+render::ManifestFormat manifest_format(const CreateOptions& options)
+{
+  return options.output == "json" ? render::ManifestFormat::json : render::ManifestFormat::yaml;
+}
+
+void print_withheld_note(const std::vector<std::string>& withheld, Context& ctx)
+{
+  if (withheld.empty()) {
+    return;
+  }
+  ctx.err << fmt::format(
+    "note: withheld the secret data of {} Secrets ({}): each value holds the placeholder "
+    "\"{}\", so this output is safe in CI logs but must not be applied as is. Add "
+    "--show-secrets to print the real values.\n",
+    withheld.size(), fmt::join(withheld, ", "), render::k_withheld_password);
+}
+
+// The server's answer as printed by --dry-run=server: managedFields left out
+// (as kubectl does), Secret data withheld unless --show-secrets.
+nlohmann::ordered_json printable_answer(const nlohmann::json& answer, const CreateOptions& options,
+                                        std::vector<std::string>& withheld)
+{
+  nlohmann::ordered_json out = answer;
+  if (out.contains("metadata")) {
+    out["metadata"].erase("managedFields");
+  }
+  if (out.value("kind", "") == "Secret" && !options.show_secrets && out.contains("data")) {
+    for (auto& [key, value] : out["data"].items()) {
+      value = render::base64_encode(render::k_withheld_password);
+    }
+    withheld.push_back(
+      fmt::format("{}/{}", kube::metadata_field(answer, "namespace"), kube::object_name(answer)));
+  }
+  return out;
+}
+
+// "applying statefulset.apps/orders (object 17 of 21): <why>", then what was
+// and was not applied, and that a re-run completes.
+Error partial_failure(const kube::KubeError& error, const std::vector<nlohmann::json>& objects,
+                      std::size_t failed, const kube::ApplySetOptions& apply)
+{
+  std::vector<std::string> not_applied;
+  for (std::size_t i = failed; i < objects.size(); ++i) {
+    auto ref = kube::object_ref(objects[i]);
+    not_applied.push_back(ref ? *ref : objects[i].value("kind", "?"));
+  }
+  const auto what = fmt::format("{} {} (object {} of {})",
+                                apply.dry_run == kube::DryRun::all ? "checking" : "applying",
+                                not_applied.front(), failed + 1, objects.size());
+  auto message = kube::to_command_error(error, what, kube::Access::write);
+  return Error(fmt::format("{}\n{} objects were applied{}; not applied: {}.\nRe-run the same "
+                           "command to complete it: applied objects come back unchanged and "
+                           "existing Secrets are kept.",
+                           message.what(), failed, failed > 0 ? " (listed above)" : "",
+                           fmt::join(not_applied, ", ")),
+               message.code());
+}
+
+void wait_until_ready(kube::Session& session, const render::ClusterSpec& spec,
+                      std::chrono::milliseconds timeout, const std::string& timeout_text,
+                      ui::ProgressReporter& progress, Context& ctx)
+{
+  const pg::ReadinessGoal goal{ spec.namespace_name, spec.name, spec.members,
+                                spec.pgpool.replicas };
+  const auto started = ctx.clock.now();
+  auto waited = pg::wait_for_cluster(session.client(), goal, started + timeout,
+                                     [&](const pg::Readiness& r) { progress.update(r.text()); });
+  if (!waited) {
+    throw kube::to_command_error(
+      waited.error(), fmt::format("waiting for cluster {}/{}", goal.namespace_name, goal.name),
+      kube::Access::read);
+  }
+  progress.finish(waited->readiness.text());
+  if (waited->ready) {
+    ctx.out << fmt::format("cluster {}/{} is ready ({}): {}\n", goal.namespace_name, goal.name,
+                           ui::format_elapsed(ctx.clock.now() - started), waited->readiness.text());
+    return;
+  }
+  const auto report = pg::gather_stuck_report(session.client(), goal, *waited);
+  throw Error(fmt::format("timed out after {} waiting for cluster {}/{} to be ready ({})\n{}"
+                          "The cluster keeps starting in the background: check again with "
+                          "`kubectl get pods -n {} -l {}`, or re-run create with a longer "
+                          "--timeout (it changes nothing that is already applied).",
+                          timeout_text, goal.namespace_name, goal.name, waited->readiness.text(),
+                          pg::format_stuck_report(report), goal.namespace_name,
+                          pg::cluster_pod_selector(goal.name)),
+              ExitCode::timeout);
+}
+
+void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec,
+                   const std::vector<nlohmann::ordered_json>& rendered_objects, Context& ctx)
+{
+  const auto timeout = validate(options);
+  const bool wait = options.dry_run == "none" && options.wait.value_or(ctx.stderr_is_tty);
+  kube::ApplySetOptions apply;
+  apply.dry_run = options.dry_run == "server" ? kube::DryRun::all : kube::DryRun::none;
+  apply.force = options.force_conflicts ? kube::ForceConflicts::yes : kube::ForceConflicts::no;
+
+  // One request per object plus one read per kind: sent as one burst.
+  kube::Session session(ctx, kube::SessionOptions{static_cast<int>(2 * rendered_objects.size())});
+  ui::ProgressReporter progress(ctx.err, ctx.clock,
+                                ui::progress_style_for(ctx.stderr_is_tty, ctx.getenv));
+  const auto objects = kube::in_apply_order(
+    std::vector<nlohmann::json>(rendered_objects.begin(), rendered_objects.end()));
+  kube::ExistingObjects before;
+  if (apply.dry_run == kube::DryRun::none) {
+    auto versions =
+      kube::existing_objects(session.client(), objects, pg::cluster_pod_selector(spec.name), apply);
+    if (!versions) {
+      throw kube::to_command_error(versions.error(),
+                                   fmt::format("reading the existing objects of cluster {}/{}",
+                                               spec.namespace_name, spec.name),
+                                   kube::Access::read);
+    }
+    before = std::move(*versions);
+  }
+  std::vector<nlohmann::ordered_json> answers;
+  std::vector<std::string> withheld;
+  std::vector<std::string> unchecked; // dry run: in a namespace that does not exist yet
+  bool namespace_pending = false;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    auto applied = kube::apply_object(session.client(), objects[i], apply, before);
+    if (!applied && namespace_pending && applied.error().is_not_found() &&
+        applied.error().api()->status().kind == "namespaces") {
+      unchecked.push_back(kube::object_ref(objects[i]).value());
+      continue;
+    }
+    if (!applied) {
+      throw partial_failure(applied.error(), objects, i, apply);
+    }
+    if (apply.dry_run == kube::DryRun::all) {
+      namespace_pending |= objects[i].value("kind", "") == "Namespace" &&
+                           applied->action == kube::ApplyAction::created;
+      answers.push_back(printable_answer(applied->object, options, withheld));
+      continue;
+    }
+    ctx.out << fmt::format("{} {}{}\n", applied->ref, kube::to_string(applied->action),
+                           applied->action == kube::ApplyAction::kept
+                             ? " (exists: kept as it is, its passwords are not replaced)"
+                             : "");
+    ctx.out.flush();
+  }
+  if (apply.dry_run == kube::DryRun::all) {
+    ctx.out << render::format_manifests(answers, manifest_format(options));
+    print_withheld_note(withheld, ctx);
+    if (!unchecked.empty()) {
+      ctx.err << fmt::format(
+        "note: namespace {} does not exist yet, so the API server could not check the {} "
+        "objects that go in it ({}); create the namespace (or use --namespace-exists with an "
+        "existing one) and run --dry-run=server again to check them\n",
+        spec.namespace_name, unchecked.size(), fmt::join(unchecked, ", "));
+    }
+    return;
+  }
+  if (!wait) {
+    ctx.err << fmt::format("cluster {}/{} is starting; follow it with `kubectl get pods -n {} -l "
+                           "{}`, or re-run create with --wait\n",
+                           spec.namespace_name, spec.name, spec.namespace_name,
+                           pg::cluster_pod_selector(spec.name));
+    return;
+  }
+  progress.update(fmt::format("objects applied {}/{}", objects.size(), objects.size()));
+  wait_until_ready(session, spec, timeout, options.timeout, progress, ctx);
+}
+
 void run_create(CreateOptions& options, Context& ctx)
 {
   complete(options, ctx);
-  const auto loaded = render::load_cluster_spec(read_spec_file(options.filename, ctx),
-                                                options.overrides);
+  validate(options);
+  const auto loaded =
+    render::load_cluster_spec(read_spec_file(options.filename, ctx), options.overrides);
   for (const auto& warning : loaded.warnings) {
     ctx.err << fmt::format("warning: {}\n", warning);
-  }
-  if (options.dry_run != "client") {
-    throw Error(fmt::format("creating cluster {}/{}: applying to the API server is not "
-                            "available in this version of kubectl-pg; use --dry-run=client to "
-                            "print the manifests for review (and kubectl apply -f to apply them)",
-                            loaded.spec.namespace_name, loaded.spec.name));
   }
   const auto engine = render::to_string(loaded.spec.engine);
   const auto templates = options.templates_dir.empty()
                            ? render::TemplateSet::embedded(engine)
                            : render::TemplateSet::from_directory(options.templates_dir, engine);
   render::OpenSslPasswordSource passwords;
+  render::OpenSslCertificateSource certificates;
+  // Only --dry-run=client output can withhold: anything sent carries real secrets.
+  const bool show = options.show_secrets || options.dry_run != "client";
   const auto rendered = render::render_cluster_documents(
-    loaded.spec, templates, passwords,
-    options.show_secrets ? render::SecretDisclosure::show : render::SecretDisclosure::withhold);
-  // YAML is printed as the templates rendered it (proven safe: template_proof.hpp);
-  // JSON needs the objects.
-  ctx.out << (options.output == "json"
-                ? render::format_manifests(render::parse_documents(rendered.documents),
-                                           render::ManifestFormat::json)
-                : render::join_yaml_documents(rendered.documents));
-  if (!rendered.withheld_secrets.empty()) {
-    ctx.err << fmt::format(
-      "note: withheld the passwords of {} Secrets ({}): each data.password holds the "
-      "placeholder \"{}\", so this output is safe in CI logs but must not be applied as is. "
-      "Add --show-secrets to print freshly generated passwords.\n",
-      rendered.withheld_secrets.size(), fmt::join(rendered.withheld_secrets, ", "),
-      render::k_withheld_password);
+    loaded.spec, templates, passwords, certificates,
+    show ? render::SecretDisclosure::show : render::SecretDisclosure::withhold);
+  if (options.dry_run == "client") {
+    // YAML is printed as the templates rendered it (proven safe: template_proof.hpp);
+    // JSON needs the objects.
+    ctx.out << (options.output == "json"
+                  ? render::format_manifests(render::parse_documents(rendered.documents),
+                                             render::ManifestFormat::json)
+                  : render::join_yaml_documents(rendered.documents));
+    print_withheld_note(rendered.withheld_secrets, ctx);
+    return;
   }
+  apply_cluster(options, loaded.spec, render::parse_documents(rendered.documents), ctx);
 }
 
 // --flag VALUE bound to an optional override.
@@ -144,7 +329,7 @@ CLI::Option* add_pairs(CLI::App* sub, const std::string& name,
 void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
 {
   const char* cluster = "Cluster (override the spec file)";
-  add_enum_override(sub, "--engine", o.engine, render::parse_engine, {"patroni", "repmgr"},
+  add_enum_override(sub, "--engine", o.engine, render::parse_engine, { "patroni", "repmgr" },
                     "HA engine (default patroni; repmgr is not supported yet)")
     ->group(cluster);
   add_override(sub, "--postgres-version", o.postgres_version,
@@ -173,8 +358,8 @@ void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
     ->group(cluster);
   add_override(sub, "--memory-limit", o.memory_limit, "Memory limit per member (default 1Gi)")
     ->group(cluster);
-  add_enum_override(sub, "--synchronous-mode", o.synchronous_mode,
-                    render::parse_synchronous_mode, {"off", "on", "strict"},
+  add_enum_override(sub, "--synchronous-mode", o.synchronous_mode, render::parse_synchronous_mode,
+                    { "off", "on", "strict" },
                     "Patroni synchronous replication: off, on or strict (default off)")
     ->group(cluster);
   add_pairs(sub, "--parameter", o.parameters,
@@ -189,11 +374,11 @@ void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
                "pgpool max_pool: cached backend connections per child (default 2)")
     ->group(cluster);
   add_enum_override(sub, "--service-type", o.service_type, render::parse_service_type,
-                    {"ClusterIP", "NodePort", "LoadBalancer"},
+                    { "ClusterIP", "NodePort", "LoadBalancer" },
                     "How the pgpool Service is exposed (default ClusterIP)")
     ->group(cluster);
   add_enum_override(sub, "--anti-affinity", o.anti_affinity, render::parse_anti_affinity,
-                    {"preferred", "required"},
+                    { "preferred", "required" },
                     "Spread members over nodes: preferred or required (default preferred)")
     ->group(cluster);
   add_override(sub, "--image-registry", o.image_registry,
@@ -206,8 +391,7 @@ void add_spec_flags(CLI::App* sub, render::SpecOverrides& o)
     ->group(cluster);
   add_pairs(sub, "-l,--label", o.labels, "Label KEY=VALUE for every object, repeatable")
     ->group(cluster);
-  add_pairs(sub, "--annotation", o.annotations,
-            "Annotation KEY=VALUE for every object, repeatable")
+  add_pairs(sub, "--annotation", o.annotations, "Annotation KEY=VALUE for every object, repeatable")
     ->group(cluster);
 }
 
@@ -223,37 +407,62 @@ void add_create_command(CLI::App& app, Context& ctx)
     "elects the primary through the Kubernetes API) behind pgpool-II, with its Services, "
     "Secrets, ConfigMaps, RBAC, PodDisruptionBudgets and NetworkPolicy.\n\n"
     "The cluster is described by NAME and flags, or by a spec file (-f) that flags override. "
-    "With --dry-run=client the manifests are printed, not applied: multi-document YAML or a "
-    "JSON v1 List, identical for identical input except for generated passwords, which are "
-    "withheld unless --show-secrets is given. Applying to the API server is not available "
-    "in this version.");
+    "The objects are applied with server-side apply (field manager kubectl-pg) in dependency "
+    "order, one line per object: created, configured or unchanged. Re-running is safe: "
+    "Secrets that exist are never overwritten (passwords and certificates are kept), and an "
+    "unchanged cluster stays unchanged. The resolved spec is stored in the ConfigMap "
+    "NAME-spec.\n\n"
+    "--wait (the default when stderr is a terminal) waits until every member is Ready, one "
+    "leader is elected, every replica streams and pgpool is Ready, showing progress; on "
+    "--timeout it explains which pod is stuck and why. --dry-run=client prints the manifests "
+    "(passwords withheld unless --show-secrets); --dry-run=server has the API server check "
+    "them and prints its answer; neither changes anything.");
   sub->footer("Examples:\n"
-              "  # Review the manifests of a 3-member cluster named orders\n"
-              "  kubectl pg create orders -n shop --dry-run=client -o yaml\n\n"
-              "  # Render a cluster described in a file, with 5 members instead of its 3\n"
+              "  # Create a 3-member cluster named orders and wait until it is ready\n"
+              "  kubectl pg create orders -n shop --wait\n\n"
+              "  # Review the manifests of a cluster described in a file, with 5 members\n"
               "  kubectl pg create -f examples/production.yaml --members 5 --dry-run=client\n\n"
+              "  # Let the API server validate everything, change nothing\n"
+              "  kubectl pg create orders -n shop --dry-run=server -o json\n\n"
               "  # Synchronous replication, required anti-affinity, a mirror registry\n"
               "  kubectl pg create orders --synchronous-mode on --anti-affinity required \\\n"
-              "      --image-registry mirror.example.com:5000 --dry-run=client -o json\n\n"
-              "Exit codes: 0 rendered, 2 invalid flags or spec (nothing printed on stdout), "
-              "1 not rendered for another reason.");
+              "      --image-registry mirror.example.com:5000 --wait --timeout 10m\n\n"
+              "Exit codes: 0 done, 1 failed (what was and was not applied is listed; re-run "
+              "to complete), 2 invalid flags or spec (nothing applied), 4 API server "
+              "unreachable, 6 --wait timed out (with a diagnosis).");
   sub->add_option_function<std::string>(
     "NAME", [&o = options->overrides](const std::string& value) { o.name = value; },
     "Cluster name (overrides metadata.name of the spec file)");
-  sub->add_option("-f,--filename", options->filename,
-                  "Cluster spec file (kind PostgresCluster); - reads standard input")
+  sub
+    ->add_option("-f,--filename", options->filename,
+                 "Cluster spec file (kind PostgresCluster); - reads standard input")
     ->type_name("FILE");
-  sub->add_option("--dry-run", options->dry_run,
-                  "none (apply; not available yet), client (print only) or server")
-    ->check(CLI::IsMember({"none", "client", "server"}))
+  sub
+    ->add_option("--dry-run", options->dry_run,
+                 "none (apply), client (print the manifests) or server (the API server "
+                 "checks them; nothing is changed)")
+    ->check(CLI::IsMember({ "none", "client", "server" }))
     ->capture_default_str();
-  sub->add_option("-o,--output", options->output, "Output format with --dry-run=client")
-    ->check(CLI::IsMember({"yaml", "json"}))
+  sub
+    ->add_option("-o,--output", options->output,
+                 "Output format of --dry-run=client|server: yaml or json")
+    ->check(CLI::IsMember({ "yaml", "json" }))
     ->capture_default_str();
   sub->add_flag("--show-secrets", options->show_secrets,
-                "Print generated passwords in Secrets instead of a placeholder");
-  sub->add_option("--templates", options->templates_dir,
-                  "Directory with <engine>/*.yaml templates replacing the built-in ones")
+                "Print passwords and keys in Secrets instead of a placeholder (--dry-run)");
+  sub->add_flag("--force-conflicts", options->force_conflicts,
+                "Take over fields another field manager owns (server-side apply force=true)");
+  sub->add_flag_function(
+    "--wait", [options](std::int64_t count) { options->wait = count > 0; },
+    "Wait until the cluster is ready (default: when stderr is a terminal); --wait=false "
+    "returns once everything is applied");
+  sub
+    ->add_option("--timeout", options->timeout,
+                 "How long --wait waits: 90s, 5m, 1h (default 5m); then exit code 6")
+    ->capture_default_str();
+  sub
+    ->add_option("--templates", options->templates_dir,
+                 "Directory with <engine>/*.yaml templates replacing the built-in ones")
     ->type_name("DIR");
   add_spec_flags(sub, options->overrides);
   sub->callback([options, &ctx] { run_create(*options, ctx); });

@@ -1,8 +1,86 @@
 #!/usr/bin/env bash
 # The main job, on a fresh Debian 12 machine as root: installs what is missing,
-# builds kubectl-pg and renders the example cluster for review.
+# builds kubectl-pg, starts kubesim (the project's Kubernetes API server double)
+# whose kubelet runs pods as real PostgreSQL/Patroni/pgpool-II processes, creates
+# a highly available cluster with `kubectl pg create demo --wait`, shows it,
+# writes and reads a row through pgpool, and leaves it running.
+#
+# Re-running reuses the running kubesim and the cluster (create is idempotent:
+# every object comes back "unchanged", passwords are kept).
+# Environment: KPG_DEMO_STATE (default /var/tmp/kubectl-pg-demo), KPG_DEMO_MEMBERS (3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/setup-debian.sh" build
+state=${KPG_DEMO_STATE:-/var/tmp/kubectl-pg-demo}
+members=${KPG_DEMO_MEMBERS:-3}
+ns=demo
+name=demo
+kubesim="$root/tests/kubesim/kubesim"
+pg="$root/build/kubectl-pg"
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+# Whether this build has subcommand $1 (`kubectl pg --help` lists it).
+has_command() { "$pg" --help 2>/dev/null | grep -qE "^[[:space:]]+$1([[:space:]]|$)"; }
+
+say "installing what is missing (scripts/setup-debian.sh test)"
+"$root/scripts/setup-debian.sh" test
+command -v kubectl >/dev/null || {
+  echo "demo: kubectl is needed to show the pods and run psql in them (kubectl exec); install it" \
+       "(https://kubernetes.io/docs/tasks/tools/) and run this again" >&2
+  exit 1
+}
+say "building kubectl-pg (scripts/build.sh)"
 "$root/scripts/build.sh" >&2
-"$root/build/kubectl-pg" create orders -f "$root/examples/production.yaml" --dry-run=client -o yaml
+
+if "$kubesim" status --state "$state" >/dev/null 2>&1; then
+  say "kubesim is already running (state $state): reusing it"
+else
+  say "starting kubesim with the process kubelet (state $state)"
+  "$kubesim" up --state "$state" --kubelet process >&2
+fi
+export KUBECONFIG="$state/kubeconfig"
+# kubectl finds plugins on PATH: `kubectl pg` runs build/kubectl-pg.
+export PATH="$root/build:$PATH"
+
+say "kubectl pg create $name -n $ns --members $members --wait"
+"$pg" create "$name" -n "$ns" --members "$members" --storage-size 1Gi --wait --timeout 5m
+
+if has_command status; then
+  say "kubectl pg status $name -n $ns"
+  "$pg" status "$name" -n "$ns" || true
+else
+  say "kubectl get pods,services,pvc -n $ns (kubectl pg status is not in this build yet)"
+  kubectl get pods,services,pvc -n "$ns" -L spilo-role
+fi
+
+leader=$(kubectl get pods -n "$ns" -l "app.kubernetes.io/instance=$name,spilo-role=master" \
+  -o jsonpath='{.items[0].metadata.name}')
+say "writing and reading a row through the pgpool Service ($name-pgpool), from pod $leader"
+# The superuser's password is in the member's environment (PGPASSWORD_SUPERUSER,
+# from Secret $name-superuser): it never appears on a command line. pgpool accepts
+# TLS only (sslmode=require).
+kubectl exec -n "$ns" "$leader" -c postgres -- sh -c '
+  export PGPASSWORD="$PGPASSWORD_SUPERUSER" PGSSLMODE=require
+  psql -X -h '"$name"'-pgpool -U postgres -d postgres -v ON_ERROR_STOP=1 -c "
+    create table if not exists greetings (id serial primary key, said_at timestamptz default now(), text text);
+    insert into greetings (text) values ('"'"'hello through pgpool'"'"');" \
+  && psql -X -h '"$name"'-pgpool -U postgres -d postgres -c "
+    select id, said_at, text, inet_server_addr() as served_by, pg_is_in_recovery() as on_replica
+    from greetings order by id desc limit 3;"'
+
+cat >&2 <<MSG
+
+==> The cluster $ns/$name is running. To reach it:
+  export KUBECONFIG=$state/kubeconfig PATH=$root/build:\$PATH
+  kubectl get pods -n $ns -L spilo-role            # members, leader label, pgpool
+  kubectl pg create $name -n $ns --wait            # re-apply: every object "unchanged"
+MSG
+if has_command connect; then
+  echo "  kubectl pg connect $name -n $ns              # psql through pgpool" >&2
+fi
+cat >&2 <<MSG
+  kubectl exec -it -n $ns $leader -c postgres -- psql -U postgres      # psql on the leader
+  kubectl exec -it -n $ns $leader -c postgres -- sh -c \\
+    'PGPASSWORD=\$PGPASSWORD_SUPERUSER PGSSLMODE=require psql -h $name-pgpool -U postgres'  # via pgpool
+To stop it (pods, volumes and state are kept in $state until you delete it):
+  $kubesim down --state $state
+MSG

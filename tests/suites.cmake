@@ -57,3 +57,21 @@ add_test(NAME kubesim-controllers
           tests/test_controllers_services.py tests/test_controllers_lifecycle.py
           tests/test_controllers_kubectl.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/kubesim)
+
+# exec over WebSocket: a test driver for kpg::kube::exec() and a pytest suite that
+# runs it against a small TLS WebSocket exec server (tests/exec/exec_server.py).
+add_executable(exec_client ${CMAKE_CURRENT_SOURCE_DIR}/tools/exec_client.cpp)
+target_link_libraries(exec_client PRIVATE kubectl-pg-lib CLI11::CLI11 kubectl_pg_warnings)
+add_test(NAME exec-websocket
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/exec)
+set_tests_properties(exec-websocket PROPERTIES
+  ENVIRONMENT "KPG_EXEC_CLIENT=$<TARGET_FILE:exec_client>")
+
+# kubectl pg create end to end: the real binary against kubesim with the process
+# kubelet (one shared 3-member cluster; needs root; skips otherwise).
+add_test(NAME e2e-create
+  COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e
+          KUBECTL_PG=$<TARGET_FILE:kubectl-pg>
+          ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider
+          test_create_cluster.py test_create_faults.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)

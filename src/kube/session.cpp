@@ -11,8 +11,20 @@
 
 namespace kpg::kube {
 
-Session::Session(Context& ctx)
-  : m_config(load_rest_config(ctx))
+namespace {
+
+RestConfig adjusted(RestConfig config, const SessionOptions& options)
+{
+  if (options.burst > config.burst) {
+    config.burst = options.burst;
+  }
+  return config;
+}
+
+} // namespace
+
+Session::Session(Context& ctx, const SessionOptions& options)
+  : m_config(adjusted(load_rest_config(ctx), options))
   , m_transport(m_config, ctx.getenv)
   , m_warnings(ctx.err)
   , m_client(m_config, m_transport, ctx.clock, Logger(ctx.err, ctx.options.verbosity),

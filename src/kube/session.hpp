@@ -21,12 +21,24 @@ struct Context;
 
 namespace kpg::kube {
 
+// Per-command adjustments of the REST client.
+struct SessionOptions
+{
+  // Client-side rate limit burst (client-go's default 10, QPS 5 after it). A
+  // command that sends one bounded batch (create: one request per object) may
+  // raise it to the batch's size so the batch is not spread over seconds;
+  // kubectl sends `apply` batches unthrottled too, and the server protects
+  // itself with API Priority and Fairness (429 + Retry-After, which the client
+  // honours).
+  int burst = 0; // 0: the default
+};
+
 class Session
 {
 public:
   // Prints kubectl's warning on ctx.err when the kubeconfig disables TLS
   // verification (insecure-skip-tls-verify).
-  explicit Session(Context& ctx);
+  explicit Session(Context& ctx, const SessionOptions& options = {});
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 

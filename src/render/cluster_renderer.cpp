@@ -3,7 +3,9 @@
 #include "render/images.hpp"
 #include "render/k8s_names.hpp"
 #include "render/object_names.hpp"
+#include "render/spec_document.hpp"
 #include "render/spec_validation.hpp"
+#include "render/yaml_json.hpp"
 
 #include <fmt/format.h>
 
@@ -31,28 +33,6 @@ bool is_builtin_namespace(const std::string& name)
 {
   return name == "default" || name == "kube-system" || name == "kube-public" ||
          name == "kube-node-lease";
-}
-
-Json resources_json(const Resources& resources)
-{
-  const auto list = [](const ResourceList& items) {
-    Json out = Json::object();
-    if (!items.cpu.empty()) {
-      out["cpu"] = items.cpu;
-    }
-    if (!items.memory.empty()) {
-      out["memory"] = items.memory;
-    }
-    return out;
-  };
-  Json out = Json::object();
-  if (auto requests = list(resources.requests); !requests.empty()) {
-    out["requests"] = std::move(requests);
-  }
-  if (auto limits = list(resources.limits); !limits.empty()) {
-    out["limits"] = std::move(limits);
-  }
-  return out;
 }
 
 // The image's tag when it is a valid label value ("4.4.3"), else "".
@@ -109,7 +89,8 @@ std::array<Credential, 5> credentials(const ObjectNames& names)
   }};
 }
 
-// "namespace/name" of each Secret whose password is withheld.
+// "namespace/name" of each Secret whose data is withheld: the credentials'
+// Secrets, then the TLS Secret (add_tls_secret), in template order.
 std::vector<std::string> withheld_secrets(const ClusterSpec& spec, SecretDisclosure disclosure)
 {
   std::vector<std::string> out;
@@ -118,6 +99,7 @@ std::vector<std::string> withheld_secrets(const ClusterSpec& spec, SecretDisclos
     for (const auto& credential : credentials(names)) {
       out.push_back(fmt::format("{}/{}", spec.namespace_name, *credential.secret_name));
     }
+    out.push_back(fmt::format("{}/{}", spec.namespace_name, names.tls_secret));
   }
   return out;
 }
@@ -148,9 +130,51 @@ void add_secrets(TemplateValues& values, const ClusterSpec& spec, const ObjectNa
   }
 }
 
+// The names clients may use to reach the members and pgpool, short and
+// fully qualified (cluster.local, the default cluster domain).
+std::vector<std::string> tls_dns_names(const ClusterSpec& spec, const ObjectNames& names)
+{
+  std::vector<std::string> out;
+  for (const auto* service : {&names.pgpool, &names.primary_service, &names.replica_service}) {
+    out.push_back(*service);
+    out.push_back(fmt::format("{}.{}", *service, spec.namespace_name));
+    out.push_back(fmt::format("{}.{}.svc", *service, spec.namespace_name));
+    out.push_back(fmt::format("{}.{}.svc.cluster.local", *service, spec.namespace_name));
+  }
+  out.push_back(fmt::format("*.{}.{}.svc", names.headless_service, spec.namespace_name));
+  out.push_back(
+    fmt::format("*.{}.{}.svc.cluster.local", names.headless_service, spec.namespace_name));
+  out.emplace_back("localhost");
+  return out;
+}
+
+void add_tls_secret(TemplateValues& values, const ClusterSpec& spec, const ObjectNames& names,
+                    CertificateSource& certificates, SecretDisclosure disclosure)
+{
+  Json annotations(spec.annotations);
+  std::string ca_b64, crt_b64, key_b64;
+  if (disclosure == SecretDisclosure::show) {
+    const auto material = certificates.issue(CertificateRequest{
+      fmt::format("{}.{}", spec.name, spec.namespace_name), tls_dns_names(spec, names)});
+    ca_b64 = base64_encode(material.ca_certificate);
+    crt_b64 = base64_encode(material.server_certificate);
+    key_b64 = base64_encode(material.server_key.reveal());
+  } else {
+    annotations[k_withheld_annotation] = "withheld";
+    ca_b64 = crt_b64 = key_b64 = base64_encode(k_withheld_password);
+  }
+  values.set_string("tls_secret", names.tls_secret);
+  values.set_flag("tls_secret_has_annotations", !annotations.empty());
+  values.set_json("tls_secret_annotations", annotations);
+  values.set_string("ca_crt_b64", ca_b64);
+  values.set_string("tls_crt_b64", crt_b64);
+  values.set_string("tls_key_b64", key_b64);
+}
+
 } // namespace
 
 TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& passwords,
+                                       CertificateSource& certificates,
                                        SecretDisclosure disclosure)
 {
   const ObjectNames names(spec.name);
@@ -223,6 +247,8 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
   values.set_string("members_pdb", names.members_pdb);
   values.set_string("pgpool_pdb", names.pgpool_pdb);
   values.set_string("network_policy", names.network_policy);
+  values.set_string("spec_config", names.spec_config);
+  values.set_string("cluster_spec", json_to_yaml(cluster_spec_document(spec)));
 
   values.set_int("members", spec.members);
   values.set_string("postgres_version", std::to_string(spec.postgres_version));
@@ -231,8 +257,8 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
   values.set_string("storage_size", spec.storage.size);
   values.set_flag("has_storage_class", !spec.storage.storage_class.empty());
   values.set_string("storage_class", spec.storage.storage_class);
-  values.set_json("resources_database", resources_json(spec.resources));
-  values.set_json("resources_pooler", resources_json(spec.pgpool.resources));
+  values.set_json("resources_database", resources_document(spec.resources));
+  values.set_json("resources_pooler", resources_document(spec.pgpool.resources));
   values.set_string("spilo_configuration", spilo_configuration(spec));
   values.set_flag("anti_affinity_required", spec.anti_affinity == AntiAffinity::required);
 
@@ -248,21 +274,25 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
   values.set_string("service_type", to_string(spec.service_type));
 
   add_secrets(values, spec, names, database_labels, pooler_labels, passwords, disclosure);
+  add_tls_secret(values, spec, names, certificates, disclosure);
   return values;
 }
 
 RenderedDocuments render_cluster_documents(const ClusterSpec& spec, const TemplateSet& templates,
                                            PasswordSource& passwords,
+                                           CertificateSource& certificates,
                                            SecretDisclosure disclosure)
 {
-  return {render_documents(templates, cluster_template_values(spec, passwords, disclosure)),
+  return {render_documents(templates,
+                           cluster_template_values(spec, passwords, certificates, disclosure)),
           withheld_secrets(spec, disclosure)};
 }
 
 RenderedCluster render_cluster(const ClusterSpec& spec, const TemplateSet& templates,
-                               PasswordSource& passwords, SecretDisclosure disclosure)
+                               PasswordSource& passwords, CertificateSource& certificates,
+                               SecretDisclosure disclosure)
 {
-  auto rendered = render_cluster_documents(spec, templates, passwords, disclosure);
+  auto rendered = render_cluster_documents(spec, templates, passwords, certificates, disclosure);
   return {parse_documents(rendered.documents), std::move(rendered.withheld_secrets)};
 }
 

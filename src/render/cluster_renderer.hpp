@@ -2,6 +2,7 @@
 // Renders a validated ClusterSpec into the Kubernetes objects of one HA
 // PostgreSQL cluster (engine patroni: README "What create renders").
 
+#include "render/certificates.hpp"
 #include "render/cluster_spec.hpp"
 #include "render/manifest_renderer.hpp"
 #include "render/passwords.hpp"
@@ -40,19 +41,23 @@ struct RenderedDocuments
 };
 
 // The values the templates see (README "Templates" lists them).
+// Passwords and certificates are drawn only with SecretDisclosure::show.
 TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& passwords,
+                                       CertificateSource& certificates,
                                        SecretDisclosure disclosure);
 
 // Renders every object. The spec must have passed validate_cluster_spec.
 // Throws kpg::UsageError for a template that fails its proof
 // (manifest_renderer.hpp).
 RenderedCluster render_cluster(const ClusterSpec& spec, const TemplateSet& templates,
-                               PasswordSource& passwords, SecretDisclosure disclosure);
+                               PasswordSource& passwords, CertificateSource& certificates,
+                               SecretDisclosure disclosure);
 
 // Renders every object as YAML text (join_yaml_documents prints them), with
 // no parsing; otherwise as render_cluster.
 RenderedDocuments render_cluster_documents(const ClusterSpec& spec, const TemplateSet& templates,
                                            PasswordSource& passwords,
+                                           CertificateSource& certificates,
                                            SecretDisclosure disclosure);
 
 } // namespace kpg::render

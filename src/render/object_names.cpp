@@ -17,6 +17,8 @@ ObjectNames::ObjectNames(const std::string& cluster)
     pgpool_secret(cluster + "-pgpool"),
     pgpool_admin_secret(cluster + "-pgpool-admin"),
     patroni_api_secret(cluster + "-patroni-api"),
+    tls_secret(cluster + "-tls"),
+    spec_config(cluster + "-spec"),
     members_pdb(cluster),
     pgpool_pdb(cluster + "-pgpool"),
     network_policy(cluster)

@@ -25,6 +25,8 @@ struct ObjectNames
   std::string pgpool_secret;     // <name>-pgpool: pgpool's sr_check/health_check user
   std::string pgpool_admin_secret; // <name>-pgpool-admin: the PCP user
   std::string patroni_api_secret; // <name>-patroni-api: basic auth on unsafe REST endpoints
+  std::string tls_secret;        // <name>-tls: CA and server certificate (members, pgpool)
+  std::string spec_config;       // <name>-spec: ConfigMap with the cluster's spec (spec.yaml)
   std::string members_pdb;       // <name>
   std::string pgpool_pdb;        // <name>-pgpool
   std::string network_policy;    // <name>

@@ -6,7 +6,11 @@
 // Each cluster goes the way of `create --dry-run=client -o yaml` (validate,
 // render, join the documents) or, with "json", of `-o json` (parse each
 // document into an object, print a v1 List).
-// Usage: render_bench [N=10000] [withhold|show] [yaml|json]
+// With "show", each cluster's TLS Secret needs a CA and a server certificate:
+// issued once and reused ("fixed", the default: what is measured is
+// rendering), or, with "fresh", issued by OpenSSL for every cluster as
+// `create` does (two ECDSA P-256 keys and two signatures each).
+// Usage: render_bench [N=10000] [withhold|show] [yaml|json] [fixed|fresh]
 
 #include "render/cluster_renderer.hpp"
 #include "render/manifest_output.hpp"
@@ -18,6 +22,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <string>
 
 namespace {
@@ -40,6 +45,22 @@ long peak_rss_kib()
   return usage.ru_maxrss;
 }
 
+// Issues one certificate at the first call and returns it ever after.
+class FixedCertificateSource final : public kpg::render::CertificateSource
+{
+public:
+  kpg::render::TlsMaterial issue(const kpg::render::CertificateRequest& request) override
+  {
+    if (!m_material) {
+      m_material = kpg::render::OpenSslCertificateSource().issue(request);
+    }
+    return *m_material;
+  }
+
+private:
+  std::optional<kpg::render::TlsMaterial> m_material;
+};
+
 std::string cpu_model()
 {
   std::ifstream in("/proc/cpuinfo");
@@ -58,8 +79,13 @@ int main(int argc, char** argv)
   const int count = argc > 1 ? std::stoi(argv[1]) : 10000;
   const bool show = argc > 2 && std::string(argv[2]) == "show";
   const bool json = argc > 3 && std::string(argv[3]) == "json";
+  const bool fresh = argc > 4 && std::string(argv[4]) == "fresh";
   const auto templates = kpg::render::TemplateSet::embedded("patroni");
   kpg::render::OpenSslPasswordSource passwords;
+  FixedCertificateSource fixed_certificates;
+  kpg::render::OpenSslCertificateSource fresh_certificates;
+  kpg::render::CertificateSource& certificates =
+    fresh ? static_cast<kpg::render::CertificateSource&>(fresh_certificates) : fixed_certificates;
   std::size_t bytes = 0;
   long rss_after_first_100 = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -73,7 +99,7 @@ int main(int argc, char** argv)
       return 1;
     }
     const auto rendered = kpg::render::render_cluster_documents(
-      spec, templates, passwords,
+      spec, templates, passwords, certificates,
       show ? kpg::render::SecretDisclosure::show : kpg::render::SecretDisclosure::withhold);
     bytes += json ? kpg::render::format_manifests(kpg::render::parse_documents(rendered.documents),
                                                   kpg::render::ManifestFormat::json)
@@ -87,8 +113,11 @@ int main(int argc, char** argv)
   const auto cpu = cpu_seconds() - cpu_start;
   utsname machine{};
   uname(&machine);
-  fmt::print("render_bench: {} clusters ({} secrets), validate + render + {}, one thread\n",
-             count, show ? "generated" : "withheld", json ? "JSON (parsed)" : "YAML");
+  fmt::print("render_bench: {} clusters ({}), validate + render + {}, one thread\n", count,
+             !show   ? "secrets withheld"
+             : fresh ? "passwords generated, a certificate issued per cluster"
+                     : "passwords generated, one certificate issued and reused",
+             json ? "JSON (parsed)" : "YAML");
   fmt::print("machine: {} ({} {}), {}\n", cpu_model(), machine.sysname, machine.release,
              machine.machine);
   fmt::print("time: {:.2f} s, {:.0f} clusters/s, {:.1f} MiB of {}\n", elapsed.count(),

@@ -20,10 +20,12 @@ check "no command is a usage error" 2 "$bin"
 "$bin" version | grep -q '^Client Version: v' || { echo "FAIL: version text"; fail=1; }
 "$bin" version -o json | /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)' \
   || { echo "FAIL: version -o json is not JSON"; fail=1; }
-# create: validation errors exit 2 with nothing on stdout; no apply without --dry-run yet.
+# create: validation errors exit 2 with nothing on stdout; applying needs a kubeconfig.
 check "create --dry-run=client renders" 0 "$bin" create orders --dry-run=client
 check "create with an invalid name is a validation error" 2 "$bin" create Orders --dry-run=client
-check "create without --dry-run=client fails" 1 "$bin" create orders
+check "create without a kubeconfig is a configuration error" 2 \
+  env -u KUBECONFIG HOME=/nonexistent "$bin" create orders
+check "create --wait with --dry-run is a usage error" 2 "$bin" create orders --dry-run=server --wait
 [ -z "$("$bin" create Orders --dry-run=client 2>/dev/null)" ] \
   || { echo "FAIL: invalid create printed on stdout"; fail=1; }
 "$bin" create orders --dry-run=client -o json 2>/dev/null \

@@ -336,7 +336,7 @@ TEST_CASE("TemplateSet::from_directory")
   SUBCASE("the embedded templates pass the load-time probe (skipped at run time)")
   {
     const auto embedded = TemplateSet::embedded("patroni");
-    CHECK(embedded.templates().size() == 16);
+    CHECK(embedded.templates().size() == 18);
     for (const auto& tmpl : embedded.templates()) {
       CAPTURE(tmpl->path);
       CHECK_NOTHROW(kpg::render::probe_template(*tmpl));

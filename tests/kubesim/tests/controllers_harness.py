@@ -43,6 +43,7 @@ JOB = REGISTRY.by_resource("batch", "v1", "jobs")
 SLICE = REGISTRY.by_resource("discovery.k8s.io", "v1", "endpointslices")
 SC = REGISTRY.by_resource("storage.k8s.io", "v1", "storageclasses")
 PDB = REGISTRY.by_resource("policy", "v1", "poddisruptionbudgets")
+EV = REGISTRY.by_resource("", "v1", "events")
 
 
 def run(fn):

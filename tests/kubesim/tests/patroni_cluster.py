@@ -3,6 +3,7 @@ kubesim started with the process kubelet, using the real kubectl and psql. Share
 the end-to-end proof (test_process_e2e.py) and the benchmark (bench_process_ha.py)."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -116,10 +117,25 @@ class Cluster:
                   "more writes on the new primary")
         f.writer.stop()
         f.service_moved_s, f.first_write_s = t_switch - t_delete, t_write - t_delete
-        stored = self.psql(pgpool, "select seq from failover_probe")
-        assert stored.returncode == 0, stored.stderr
-        f.lost = {seq for seq, _ in f.writer.acked} - {int(x) for x in stored.stdout.split()}
+        assert len(f.new_ips) == 1, f"the primary Service has endpoints {f.new_ips}"
+        f.lost = f.writer.acknowledged() - self.primary_rows(f.new_ips[0])
         return f
+
+    def primary_rows(self, ip: str) -> set[int]:
+        """The sequence numbers in failover_probe on the primary at `ip`, read from that
+        server itself. Not through pgpool: it load-balances a plain SELECT to backend 1
+        (the demo-replica Service), and right after a failover the surviving replica
+        is still restarting to follow the new timeline, so it misses the newest writes."""
+        r = self.psql(ip, "select pg_is_in_recovery(), coalesce(string_agg(seq::text, ' '), '') "
+                          "from failover_probe")
+        assert r.returncode == 0, r.stderr
+        in_recovery, seqs = r.stdout.strip().split("|")
+        assert in_recovery == "f", f"{ip} is in recovery: not the primary any more"
+        return {int(x) for x in seqs.split()}
+
+    def member_rows(self, pod: str) -> set[int]:
+        """The sequence numbers in failover_probe on one member (primary or replica)."""
+        return {int(x) for x in self.exec_sql(pod, "select seq from failover_probe").split()}
 
     def healthy(self) -> bool:
         """3 members Ready, exactly one leader with 2 streaming replicas, pgpool Ready."""
@@ -143,15 +159,30 @@ class Failover:
         self.service_moved_s = self.first_write_s = 0.0
         self.lost: set[int] = set()
 
+    def ack_servers(self) -> list[tuple[str, int]]:
+        """The servers that acknowledged the writes, in order, as (address, run length):
+        [(old primary, n), (new primary, m)] when pgpool switched once and cleanly."""
+        servers = (self.writer.servers[seq][0] for seq, _ in self.writer.acked)
+        return [(ip, len(list(run))) for ip, run in itertools.groupby(servers)]
+
+    def loss_report(self) -> str:
+        """The lost sequence numbers with the server and WAL LSN that acknowledged each."""
+        return (f"acknowledged writes lost: {sorted(self.lost)}; old primary {self.old_ip}, new "
+                f"{self.new_ips}; acknowledged by (seq, server, LSN): "
+                f"{[(s, *self.writer.servers[s]) for s in sorted(self.lost)]}")
+
 
 class Writer(threading.Thread):
     """One autocommit INSERT every `period` seconds through `host`, reconnecting after
-    errors; `acked` holds (sequence number, time) of every INSERT that returned success."""
+    errors; `acked` holds (sequence number, time) of every INSERT that returned success,
+    `servers` the server address and WAL insert LSN that acknowledged each sequence
+    number (what a loss report names)."""
 
     def __init__(self, host: str, period: float = 0.05):
         super().__init__(daemon=True)
         self.host, self.period = host, period
         self.acked: list[tuple[int, float]] = []     # (seq, monotonic time of the ack)
+        self.servers: dict[int, tuple[str, str]] = {}  # seq -> (inet_server_addr, LSN)
         self.errors = 0
         self._halt = threading.Event()
 
@@ -166,7 +197,9 @@ class Writer(threading.Thread):
                                             password=SUPERUSER_PASSWORD, connect_timeout=1)
                     conn.autocommit = True
                 with conn.cursor() as cur:
-                    cur.execute("insert into failover_probe(seq) values (%s)", (seq,))
+                    cur.execute("insert into failover_probe(seq) values (%s) returning "
+                                "host(inet_server_addr()), pg_current_wal_insert_lsn()::text", (seq,))
+                    self.servers[seq] = cur.fetchone()
                 self.acked.append((seq, time.monotonic()))
             except psycopg2.Error:
                 self.errors += 1
@@ -179,6 +212,9 @@ class Writer(threading.Thread):
             self._halt.wait(self.period)
         if conn is not None:
             conn.close()
+
+    def acknowledged(self) -> set[int]:
+        return {seq for seq, _ in self.acked}
 
     def first_ack_after(self, t: float) -> float | None:
         return next((at for _seq, at in self.acked if at > t), None)

@@ -239,3 +239,25 @@ async def test_pods_are_scheduled_once_their_claims_are_bound():
         c.create(POD, plain_pod("consumer", volumes=[
             {"name": "data", "persistentVolumeClaim": {"claimName": "lazy"}}]))
         await c.until(lambda: c.get(PVC, "lazy")["status"]["phase"] == "Bound", what="bound")
+
+
+@run
+async def test_claims_in_use_wait_for_their_pods_before_going():
+    import tempfile
+    with tempfile.TemporaryDirectory() as state:
+        async with Cluster(state_dir=state, termination_seconds=0.3) as c:
+            c.create(STS, statefulset("pg", 1))
+            await c.until(lambda: c.status(STS, "pg").get("readyReplicas") == 1, what="ready")
+            pvc = c.get(PVC, "data-pg-0")
+            assert pvc["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
+            pv = c.get(PV, pvc["spec"]["volumeName"])
+            assert pv["metadata"]["finalizers"] == ["kubernetes.io/pv-protection"]
+            path = pv["spec"]["hostPath"]["path"]
+            c.store.delete(PVC, "db", "data-pg-0")
+            await c.settle()
+            assert c.get(PVC, "data-pg-0")["metadata"]["deletionTimestamp"]   # pod uses it
+            assert os.path.isdir(path)
+            c.store.delete(STS, "db", "pg")
+            await c.until(lambda: c.get(PVC, "data-pg-0") is None, what="claim gone")
+            await c.until(lambda: c.get(PV, pv["metadata"]["name"]) is None, what="volume gone")
+            assert not os.path.exists(path)

@@ -1,5 +1,6 @@
 """Endpoints and EndpointSlices from Services and pods; the `kubernetes` Service."""
-from controllers_harness import EP, POD, SLICE, STS, SVC, Cluster, run, service, statefulset
+from controllers_harness import (EP, NS, POD, SLICE, STS, SVC, Cluster, run, service,
+                                 statefulset)
 
 
 def pod(name, labels, *, ports=None, annotations=None, **spec):
@@ -175,3 +176,22 @@ async def test_readiness_gates_and_host_network_pods():
         assert types[-1] == "lb/ready"     # the kubelet keeps conditions others own
         await c.until(lambda: (c.get(POD, "host").get("status") or {}).get("podIP"), what="ip")
         assert c.get(POD, "host")["status"]["podIP"] == "127.0.0.1"
+
+
+@run
+async def test_leftover_endpoints_without_a_service_go_at_start_up():
+    """checkLeftoverEndpoints: a (re)started controller deletes Endpoints that have no
+    Service, except leader-election records; Patroni guards its own with Services."""
+    c = Cluster(namespace="")
+    store = c.store
+    store.create(NS, {"metadata": {"name": "db"}, "spec": {"finalizers": ["kubernetes"]}})
+    guarded = service("guarded", None)
+    guarded["metadata"]["namespace"] = "db"
+    store.create(SVC, guarded)
+    for name, ann in (("guarded", {}), ("stray", {}),
+                      ("lock", {"control-plane.alpha.kubernetes.io/leader": "{}"})):
+        store.create(EP, {"metadata": {"name": name, "namespace": "db", "annotations": ann}})
+    async with c:
+        await c.until(lambda: c.get(EP, "stray", "db") is None, what="stray deleted")
+        await c.settle()
+        assert c.get(EP, "guarded", "db") is not None and c.get(EP, "lock", "db") is not None

@@ -1,5 +1,5 @@
 """StatefulSet controller against the Store with the virtual kubelet (no HTTP)."""
-from controllers_harness import (POD, PV, PVC, REV, STS, Cluster, run, statefulset)
+from controllers_harness import EV, POD, PV, PVC, REV, STS, Cluster, run, statefulset
 
 
 def ready(pod) -> bool:
@@ -207,3 +207,22 @@ async def test_start_ordinal_and_min_ready_seconds():
                       what="both available")
         assert c.names(POD) == ["pg-5", "pg-6"]
         assert c.get(POD, "pg-6")["metadata"]["labels"]["apps.kubernetes.io/pod-index"] == "6"
+
+
+@run
+async def test_pods_the_api_refuses_leave_a_warning_event():
+    async with Cluster() as c:
+        c.create(STS, statefulset("pg", 1, claims=False, template={
+            "metadata": {"labels": {"app": "pg"}},
+            "spec": {"serviceAccountName": "missing",
+                     "containers": [{"name": "postgres", "image": "postgres:16"}]}}))
+
+        def warned():
+            events = [e for e in c.store.list(EV, "db")[0] if e["reason"] == "FailedCreate"]
+            return events and events[0]["count"] >= 2 and events[0]
+        event = await c.until(warned, what="an aggregated FailedCreate event")
+        assert event["type"] == "Warning" and event["involvedObject"]["kind"] == "StatefulSet"
+        assert event["source"] == {"component": "statefulset-controller"}
+        assert event["message"].startswith("create Pod pg-0 in StatefulSet pg failed error: ")
+        assert 'serviceaccount "missing" not found' in event["message"]
+        assert c.names(POD) == []

@@ -1,5 +1,5 @@
 """Deployment -> ReplicaSet -> Pods, and Jobs, against the Store with the virtual kubelet."""
-from controllers_harness import DEPLOY, JOB, RS, Cluster, deployment, run
+from controllers_harness import DEPLOY, EV, JOB, RS, SA, Cluster, deployment, run
 
 
 def conditions(obj) -> dict:
@@ -204,3 +204,25 @@ async def test_restart_policy_always_restarts_exiting_containers():
         last = pod["status"]["containerStatuses"][0]["lastState"]["terminated"]
         assert last["exitCode"] == 2 and last["reason"] == "Error"
         assert last["containerID"] != pod["status"]["containerStatuses"][0]["containerID"]
+
+
+@run
+async def test_pods_that_cannot_be_created_surface_as_replica_failure():
+    async with Cluster() as c:
+        dep = deployment("bad", 1)
+        dep["spec"]["template"]["spec"]["serviceAccountName"] = "missing"
+        c.create(DEPLOY, dep)
+
+        def failed():
+            return conditions(c.get(DEPLOY, "bad")).get("ReplicaFailure")
+        cond = await c.until(failed, what="ReplicaFailure")
+        assert cond["status"] == "True" and cond["reason"] == "FailedCreate"
+        assert 'serviceaccount "missing" not found' in cond["message"]
+        [rs] = c.store.list(RS, "db")[0]
+        assert conditions(rs)["ReplicaFailure"]["reason"] == "FailedCreate"
+        event = [e for e in c.store.list(EV, "db")[0] if e["reason"] == "FailedCreate"][0]
+        assert event["message"].startswith("Error creating: ")
+        assert event["involvedObject"]["name"] == rs["metadata"]["name"]
+        c.create(SA, {"metadata": {"name": "missing"}})
+        await c.until(lambda: rollout_done(c, "bad") and "ReplicaFailure" not in conditions(
+            c.get(DEPLOY, "bad")), what="recovered")

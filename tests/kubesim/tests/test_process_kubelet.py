@@ -196,6 +196,25 @@ def test_grace_period_ends_with_sigkill_of_every_process(kenv):
     loop.run_until_complete(body())
 
 
+def test_sigterm_gets_two_seconds_when_pre_stop_used_up_the_grace_period(kenv):
+    loop, e = kenv
+
+    async def body():
+        # preStop outlasts the 1 s grace period; the container needs 1 s after SIGTERM to
+        # exit 0, which the kubelet's minimal shutdown window (2 s) leaves it
+        e.create_pod("p7", [{"name": "c", "image": "busybox", "command": [
+            "sh", "-c", "trap 'sleep 1; exit 0' TERM; sleep 1000 & wait"],
+            "lifecycle": {"preStop": {"exec": {"command": ["sleep", "30"]}}}}],
+            terminationGracePeriodSeconds=1)
+        await e.until(lambda: e.ready("p7"))
+        w = next(iter(e.k.workers.values()))
+        e.store.delete(POD, "db", "p7")
+        await e.until(lambda: e.pod("p7") is None, what="p7 deleted")
+        assert w.containers[0].proc.proc.returncode == 0   # exited on SIGTERM, not SIGKILLed
+
+    loop.run_until_complete(body())
+
+
 def test_faults_freeze_partition_kill(kenv):
     loop, e = kenv
 

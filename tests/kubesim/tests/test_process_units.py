@@ -135,6 +135,23 @@ def test_spilo_environment_becomes_patroni_kubernetes_config():
     assert yaml.safe_load(yaml.safe_dump(cfg)) == cfg
 
 
+def test_spilo_tls_variables_choose_the_certificate_files():
+    base = {"SCOPE": "demo"}
+    dummy = patroni_config(base, "x", "pg-0", None)["postgresql"]["parameters"]
+    assert dummy["ssl_cert_file"] == "/run/kubesim/certs/server.crt"
+    assert "ssl_ca_file" not in dummy
+    given = patroni_config(dict(base, SSL_CERTIFICATE="-----BEGIN", SSL_PRIVATE_KEY="-----BEGIN",
+                                SSL_CA="-----BEGIN", SSL_CA_FILE="/tls/ca.crt"),
+                           "x", "pg-0", None)["postgresql"]["parameters"]
+    assert (given["ssl_cert_file"], given["ssl_key_file"], given["ssl_ca_file"]) == (
+        "/run/kubesim/certs/server.crt", "/run/kubesim/certs/server.key",
+        "/run/kubesim/certs/ca.crt")
+    mounted = patroni_config(dict(base, SSL_CERTIFICATE_FILE="/tls/tls.crt",
+                                  SSL_PRIVATE_KEY_FILE="/tls/tls.key"),
+                             "x", "pg-0", None)["postgresql"]["parameters"]
+    assert (mounted["ssl_cert_file"], mounted["ssl_key_file"]) == ("/tls/tls.crt", "/tls/tls.key")
+
+
 def test_probe_thresholds():
     st = ProbeState({"failureThreshold": 2, "successThreshold": 2}, False)
     assert not st.record(True)

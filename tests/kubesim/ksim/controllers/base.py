@@ -132,6 +132,19 @@ class Controller:
                 if e.code not in (404, 409):
                     raise
 
+    def set_finalizer(self, rt, obj: dict, finalizer: str, present: bool) -> None:
+        """Adds or removes one finalizer (no write when it is already so)."""
+        fins = list(obj["metadata"].get("finalizers") or ())
+        if (finalizer in fins) == present:
+            return
+        new = clone(obj)
+        fins = fins + [finalizer] if present else [f for f in fins if f != finalizer]
+        if fins:
+            new["metadata"]["finalizers"] = fins
+        else:
+            new["metadata"].pop("finalizers", None)
+        self.store.update(rt, new, field_manager=self.manager)
+
     def delete_if_present(self, rt, obj: dict, propagation: str = "Background") -> None:
         """Deletes this very object (uid precondition); gone or replaced is not an error."""
         m = obj["metadata"]
@@ -202,24 +215,30 @@ class Controller:
         try:
             again = self.reconcile(key)
         except ApiError as e:
-            # Conflicts and races with other writers: retry soon, quietly.
-            quiet = e.code in (404, 409)
-            self._retry(key, quiet, e)
+            # Conflicts and races with other writers, and content for a namespace being
+            # deleted, are retried quietly; other refusals (a template the API rejects)
+            # are logged in one line, as the real controllers' events say them.
+            quiet = e.code in (404, 409) or (e.code == 403 and "being terminated" in e.message)
+            delay = self._backoff(key)
+            if quiet:
+                log.debug("%s: %s: %s; retrying in %.3fs", self.name, key, e, delay)
+            else:
+                log.warning("%s: %s: %s %s: %s (retrying in %.3fs)", self.name, key, e.code,
+                            e.reason, e.message, delay)
             return
-        except Exception as e:
-            self._retry(key, False, e)
+        except Exception as e:      # a bug: keep the traceback
+            delay = self._backoff(key)
+            log.error("%s: reconciling %s failed (retrying in %.3fs)", self.name, key, delay,
+                      exc_info=e)
             return
         self._failures.pop(key, None)
         if again is not None:
             self.enqueue(key, again)
 
-    def _retry(self, key, quiet: bool, error: Exception) -> None:
+    def _backoff(self, key) -> float:
+        """Re-queues a failed key after 5 ms doubling per consecutive failure (max 30 s)."""
         n = self._failures.get(key, 0) + 1
         self._failures[key] = n
         delay = min(0.005 * (2 ** (n - 1)), _MAX_BACKOFF)
-        if quiet:
-            log.debug("%s: %s: %s; retrying in %.3fs", self.name, key, error, delay)
-        else:
-            log.error("%s: reconciling %s failed (retry in %.3fs)", self.name, key, delay,
-                      exc_info=error)
         self.enqueue(key, delay)
+        return delay

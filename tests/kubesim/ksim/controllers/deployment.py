@@ -27,7 +27,7 @@ from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
-from .replicaset import REPLICASETS
+from .replicaset import REPLICA_FAILURE, REPLICASETS
 from .util import (clone, compute_hash, condition, controller_ref, int_or_percent,
                    is_terminating, now, now_dt, owner_reference, parse_time, set_condition,
                    spec_replicas, status_update)
@@ -312,6 +312,14 @@ class DeploymentController(Controller):
                           "Deployment does not have minimum availability.", at=at,
                           update_time=True)
         wait = self._progress(d, new_rs, status, old, conds, created, at)
+        # A ReplicaSet that cannot create pods surfaces on the Deployment (getReplicaFailures).
+        failure = next((c for r in all_rs for c in (r.get("status") or {}).get("conditions") or ()
+                        if c.get("type") == REPLICA_FAILURE and c.get("status") == "True"), None)
+        if failure is not None:
+            set_condition(conds, REPLICA_FAILURE, "True", failure.get("reason", ""),
+                          failure.get("message", ""), at=at, update_time=True)
+        else:
+            conds[:] = [c for c in conds if c.get("type") != REPLICA_FAILURE]
         for k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
                   "unavailableReplicas"):
             if not status[k]:

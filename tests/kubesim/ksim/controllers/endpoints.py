@@ -17,7 +17,6 @@ Endpoints are deleted.
 """
 from __future__ import annotations
 
-from ..errors import ApiError
 from ..resources import REGISTRY
 from ..selectors import selector_from_object
 from .base import Controller
@@ -27,11 +26,17 @@ from .util import clone, is_pod_ready, now, object_key, pod_phase
 ENDPOINTS = REGISTRY.by_resource("", "v1", "endpoints")
 L_HEADLESS = "service.kubernetes.io/headless"
 A_TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time"
+A_LEADER = "control-plane.alpha.kubernetes.io/leader"
 _MANAGER = "endpoint-controller"
 
 
 def service_selector_map(svc: dict) -> dict | None:
-    return (svc.get("spec") or {}).get("selector") or None
+    """The selector of a Service the endpoint controllers manage; None for Services
+    without one and for ExternalName Services, which get no endpoints."""
+    spec = svc.get("spec") or {}
+    if spec.get("type") == "ExternalName":
+        return None
+    return spec.get("selector") or None
 
 
 def should_be_in_endpoints(pod: dict, include_terminating: bool) -> bool:
@@ -95,7 +100,7 @@ def target_ref(pod: dict) -> dict:
 
 def derived_labels(svc: dict) -> dict:
     labels = dict(svc["metadata"].get("labels") or {})
-    if (svc.get("spec") or {}).get("clusterIP") == "None":
+    if (svc.get("spec") or {}).get("clusterIP") in ("None", "", None):     # !IsServiceIPSet
         labels[L_HEADLESS] = ""
     else:
         labels.pop(L_HEADLESS, None)
@@ -122,9 +127,14 @@ def _port_key(p: dict) -> tuple:
 
 class EndpointsController(Controller):
     name = "endpoints"
+    manager = _MANAGER
 
     def setup(self) -> None:
+        # Keys whose Endpoints go when their Service is missing: Services just deleted,
+        # and at start-up every Endpoints object except leader-election records
+        # (`checkLeftoverEndpoints`).
         self._deleted: set = set()
+        self._started = False
         self.cache.on(SERVICES, self._on_service)
         self.cache.on(PODS, self._on_pod)
         self.cache.on(ENDPOINTS, self._on_endpoints)
@@ -145,7 +155,12 @@ class EndpointsController(Controller):
             self.enqueue(key)
 
     def keys(self):
-        return selector_services(self)
+        if not self._started:
+            self._started = True
+            self._deleted.update(
+                object_key(ep) for ep in self.cache.all(ENDPOINTS)
+                if A_LEADER not in (ep["metadata"].get("annotations") or {}))
+        return selector_services(self) + sorted(self._deleted)
 
     def reconcile(self, key) -> None:
         ns, name = key
@@ -153,11 +168,7 @@ class EndpointsController(Controller):
         have = self.cache.get(ENDPOINTS, ns, name)
         if svc is None:
             if key in self._deleted and have is not None:
-                try:
-                    self.store.delete(ENDPOINTS, ns, name)
-                except ApiError as e:
-                    if e.code != 404:
-                        raise
+                self.delete_if_present(ENDPOINTS, have)
             self._deleted.discard(key)
             return
         self._deleted.discard(key)

@@ -33,6 +33,7 @@ def _where(rt, obj: dict) -> tuple:
 
 class GarbageCollector(Controller):
     name = "garbage-collector"
+    manager = _MANAGER
 
     def setup(self) -> None:
         for rt in REGISTRY.all():
@@ -121,7 +122,7 @@ class GarbageCollector(Controller):
                 if not new["metadata"]["ownerReferences"]:
                     del new["metadata"]["ownerReferences"]
                 self.store.update(drt, new, field_manager=_MANAGER)
-            self._remove_finalizer(rt, owner, ORPHAN)
+            self.set_finalizer(rt, owner, ORPHAN, False)
             return
         if FOREGROUND not in fins:
             return
@@ -134,14 +135,6 @@ class GarbageCollector(Controller):
             if not dep["metadata"].get("deletionTimestamp"):
                 self._attempt_to_delete(drt, dep)
         if blocking == 0:
-            self._remove_finalizer(rt, owner, FOREGROUND)
+            self.set_finalizer(rt, owner, FOREGROUND, False)
 
-    def _remove_finalizer(self, rt, obj: dict, finalizer: str) -> None:
-        new = clone(obj)
-        fins = [f for f in new["metadata"].get("finalizers") or () if f != finalizer]
-        if fins:
-            new["metadata"]["finalizers"] = fins
-        else:
-            new["metadata"].pop("finalizers", None)
-        self.store.update(rt, new, field_manager=_MANAGER)
 

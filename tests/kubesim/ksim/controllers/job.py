@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime
 
+from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
+from .events import EventRecorder
 from .replicaset import pod_from_template
 from .util import (clone, condition, is_pod_ready, is_terminating, now, now_dt, parse_time,
                    pod_phase, set_condition, status_update)
@@ -70,6 +72,7 @@ class JobController(Controller):
     primary = JOBS
 
     def setup(self) -> None:
+        self.events = EventRecorder(self.store, "job-controller")
         self.watch_primary()
         self.cache.on(PODS, self.enqueue_controller_of("Job"))
 
@@ -183,7 +186,11 @@ class JobController(Controller):
         else:
             todo = [None] * missing
         for index in todo:
-            self.store.create(PODS, self._pod(job, template, index), field_manager=_MANAGER)
+            try:
+                self.store.create(PODS, self._pod(job, template, index), field_manager=_MANAGER)
+            except ApiError as e:
+                self.events.warning(job, "FailedCreate", f"Error creating: {e.message}")
+                raise
         return self.cache_active(job)
 
     def cache_active(self, job: dict) -> list[dict]:

@@ -26,12 +26,14 @@ from ..resources import REGISTRY
 from .base import Controller
 from .bootstrap import PROVISIONER, STORAGECLASSES
 from .cache import PODS
-from .util import clone, status_update
+from .util import clone, pod_claim_names, pod_phase, status_update
 
 PVCS = REGISTRY.by_resource("", "v1", "persistentvolumeclaims")
 PVS = REGISTRY.by_resource("", "v1", "persistentvolumes")
 A_DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 A_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
+PVC_PROTECTION = "kubernetes.io/pvc-protection"
+PV_PROTECTION = "kubernetes.io/pv-protection"
 _MANAGER = "persistent-volume-binder"
 _UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
@@ -54,6 +56,7 @@ def _request(pvc: dict) -> str:
 
 class VolumeController(Controller):
     name = "persistentvolume"
+    manager = _MANAGER
 
     def setup(self) -> None:
         self.cache.on(PVCS, self._on_claim)
@@ -79,14 +82,10 @@ class VolumeController(Controller):
                 self.enqueue(("claim", pvc["metadata"]["namespace"], pvc["metadata"]["name"]))
 
     def _on_pod(self, etype: str, pod: dict, old: dict | None) -> None:
-        if etype == "DELETED" or not (pod.get("spec") or {}).get("nodeName"):
-            return
-        if old is not None and (old.get("spec") or {}).get("nodeName"):
-            return      # only the binding matters (WaitForFirstConsumer)
-        for v in (pod.get("spec") or {}).get("volumes") or ():
-            claim = (v.get("persistentVolumeClaim") or {}).get("claimName")
-            if claim:
-                self.enqueue(("claim", pod["metadata"]["namespace"], claim))
+        # A binding matters to WaitForFirstConsumer claims, the end of a pod to the
+        # protection of the claims it used.
+        for claim in pod_claim_names(pod):
+            self.enqueue(("claim", pod["metadata"]["namespace"], claim))
 
     def keys(self):
         for pvc in self.cache.all(PVCS):
@@ -111,8 +110,15 @@ class VolumeController(Controller):
 
     def _sync_claim(self, ns: str, name: str) -> None:
         pvc = self.cache.get(PVCS, ns, name)
-        if pvc is None or pvc["metadata"].get("deletionTimestamp"):
+        if pvc is None:
             return
+        if pvc["metadata"].get("deletionTimestamp"):
+            if not self._claim_in_use(pvc):
+                self.set_finalizer(PVCS, pvc, PVC_PROTECTION, False)
+            return
+        if PVC_PROTECTION not in (pvc["metadata"].get("finalizers") or ()):
+            self.set_finalizer(PVCS, pvc, PVC_PROTECTION, True)
+            return       # the update brings the claim back here
         spec = pvc.get("spec") or {}
         if "storageClassName" not in spec or spec["storageClassName"] is None:
             sc = self._default_class()
@@ -138,15 +144,17 @@ class VolumeController(Controller):
             pv = self._provision(pvc, sc)
         self._bind(pvc, pv)
 
-    def _has_consumer(self, pvc: dict) -> bool:
+    def _claim_in_use(self, pvc: dict) -> bool:
+        """pvc-protection: a pod that has not ended mounts the claim."""
         name = pvc["metadata"]["name"]
-        for pod in self.cache.in_namespace(PODS, pvc["metadata"]["namespace"]):
-            if not (pod.get("spec") or {}).get("nodeName"):
-                continue
-            for v in pod["spec"].get("volumes") or ():
-                if (v.get("persistentVolumeClaim") or {}).get("claimName") == name:
-                    return True
-        return False
+        return any(name in pod_claim_names(pod) and pod_phase(pod) not in ("Succeeded", "Failed")
+                   for pod in self.cache.in_namespace(PODS, pvc["metadata"]["namespace"]))
+
+    def _has_consumer(self, pvc: dict) -> bool:
+        """WaitForFirstConsumer: a pod bound to the node mounts the claim."""
+        name = pvc["metadata"]["name"]
+        return any(name in pod_claim_names(pod) and (pod.get("spec") or {}).get("nodeName")
+                   for pod in self.cache.in_namespace(PODS, pvc["metadata"]["namespace"]))
 
     def _find_volume(self, pvc: dict) -> dict | None:
         spec = pvc.get("spec") or {}
@@ -189,7 +197,8 @@ class VolumeController(Controller):
             os.makedirs(path, exist_ok=True)
         spec = pvc.get("spec") or {}
         pv = {"apiVersion": "v1", "kind": "PersistentVolume",
-              "metadata": {"name": name, "annotations": {A_PROVISIONED_BY: PROVISIONER}},
+              "metadata": {"name": name, "annotations": {A_PROVISIONED_BY: PROVISIONER},
+                           "finalizers": [PV_PROTECTION]},
               "spec": {"capacity": {"storage": _request(pvc)},
                        "accessModes": list(spec.get("accessModes") or ["ReadWriteOnce"]),
                        "persistentVolumeReclaimPolicy": sc.get("reclaimPolicy") or "Delete",
@@ -252,7 +261,14 @@ class VolumeController(Controller):
     # ---- volumes ---------------------------------------------------------------------
     def _sync_volume(self, name: str) -> None:
         pv = self.cache.get(PVS, None, name)
-        if pv is None or pv["metadata"].get("deletionTimestamp"):
+        if pv is None:
+            return
+        if pv["metadata"].get("deletionTimestamp"):
+            if (pv.get("status") or {}).get("phase") != "Bound":
+                self.set_finalizer(PVS, pv, PV_PROTECTION, False)
+            return
+        if PV_PROTECTION not in (pv["metadata"].get("finalizers") or ()):
+            self.set_finalizer(PVS, pv, PV_PROTECTION, True)
             return
         ref = (pv.get("spec") or {}).get("claimRef")
         if not ref:
@@ -264,13 +280,12 @@ class VolumeController(Controller):
         if not ref.get("uid"):
             return      # pre-bound to a claim that does not exist yet
         # The claim is gone: Released, then reclaimed.
+        self._volume_status(pv, "Released")
         policy = (pv.get("spec") or {}).get("persistentVolumeReclaimPolicy", "Retain")
         ours = (pv["metadata"].get("annotations") or {}).get(A_PROVISIONED_BY) == PROVISIONER
         if policy == "Delete" and ours:
             path = ((pv.get("spec") or {}).get("hostPath") or {}).get("path", "")
             base = self.config.volumes_dir()
-            self.delete_if_present(PVS, pv)
+            self.delete_if_present(PVS, self.cache.get(PVS, None, name))
             if base and path.startswith(base + os.sep):
                 shutil.rmtree(path, ignore_errors=True)
-            return
-        self._volume_status(pv, "Released")

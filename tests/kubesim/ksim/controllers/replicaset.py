@@ -10,15 +10,19 @@ observedGeneration. At most 500 pods are created per pass (slow-start bursts asi
 """
 from __future__ import annotations
 
+from ..errors import ApiError
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
-from .util import (clone, count_ready, is_pod_ready, is_terminating, now_dt,
+from .events import EventRecorder
+from .util import (clone, condition, count_ready, is_pod_ready, is_terminating, now, now_dt,
                    owner_reference, pod_phase, spec_replicas, status_update)
 
 REPLICASETS = REGISTRY.by_resource("apps", "v1", "replicasets")
 _MANAGER = "kube-controller-manager"
 _BURST = 500
+_FAILURE_RETRY = 1.0         # seconds between attempts while pod creation fails
+REPLICA_FAILURE = "ReplicaFailure"
 
 
 def is_active(pod: dict) -> bool:
@@ -51,6 +55,7 @@ class ReplicaSetController(Controller):
     primary = REPLICASETS
 
     def setup(self) -> None:
+        self.events = EventRecorder(self.store, "replicaset-controller")
         self.watch_primary()
         self.cache.on(PODS, self.enqueue_controller_of("ReplicaSet", adopting=True))
 
@@ -64,18 +69,28 @@ class ReplicaSetController(Controller):
         pods = self.cache.controlled(PODS, rs["metadata"]["uid"])
         active = [p for p in pods if is_active(p)]
         diff = len(active) - want
+        failure = None
         if diff < 0:
             template = spec.get("template") or {}
-            for _ in range(min(-diff, _BURST)):
-                self.store.create(PODS, pod_from_template(rs, template,
-                                                          f"{rs['metadata']['name']}-"),
-                                  field_manager=_MANAGER)
+            try:
+                for _ in range(min(-diff, _BURST)):
+                    self.store.create(PODS, pod_from_template(rs, template,
+                                                              f"{rs['metadata']['name']}-"),
+                                      field_manager=_MANAGER)
+            except ApiError as e:
+                if e.code == 409:
+                    raise
+                failure = e.message      # e.g. the template fails validation
+                self.events.warning(rs, "FailedCreate", f"Error creating: {failure}")
         elif diff > 0:
             for pod in sorted(active, key=_deletion_rank)[:diff]:
                 self.delete_if_present(PODS, pod)
-        return self._write_status(rs)
+        wait = self._write_status(rs, failure)
+        return _FAILURE_RETRY if failure else wait
 
-    def _write_status(self, rs: dict) -> float | None:
+    def _write_status(self, rs: dict, failure: str | None) -> float | None:
+        """Status as `calculateStatus`, with the ReplicaFailure condition (FailedCreate)
+        while pods cannot be created."""
         spec = rs.get("spec") or {}
         min_ready = int(spec.get("minReadySeconds") or 0)
         template_labels = ((spec.get("template") or {}).get("metadata") or {}).get(
@@ -93,8 +108,14 @@ class ReplicaSetController(Controller):
             if not status[k]:
                 del status[k]
         old = rs.get("status") or {}
-        if old.get("conditions"):
-            status["conditions"] = old["conditions"]
+        conds = [dict(c) for c in old.get("conditions") or () if c.get("type") != REPLICA_FAILURE]
+        if failure:
+            previous = condition(rs, REPLICA_FAILURE)
+            conds.append(dict(previous or {}, type=REPLICA_FAILURE, status="True",
+                              reason="FailedCreate", message=failure))
+            conds[-1].setdefault("lastTransitionTime", now())
+        if conds:
+            status["conditions"] = conds
         if status != old:
             self.store.update(REPLICASETS, status_update(rs, status),
                               subresource="status", field_manager=_MANAGER)

@@ -16,6 +16,7 @@ from ..kubelet.base import NODE_NAME
 from ..resources import REGISTRY
 from .base import Controller
 from .cache import PODS
+from .util import pod_claim_names
 
 PVCS = REGISTRY.by_resource("", "v1", "persistentvolumeclaims")
 STORAGECLASSES = REGISTRY.by_resource("storage.k8s.io", "v1", "storageclasses")
@@ -25,12 +26,6 @@ def _wants_binding(pod: dict) -> bool:
     spec = pod.get("spec") or {}
     return (not spec.get("nodeName") and not pod["metadata"].get("deletionTimestamp")
             and spec.get("schedulerName", "default-scheduler") == "default-scheduler")
-
-
-def claim_names(pod: dict) -> list[str]:
-    return [v["persistentVolumeClaim"]["claimName"]
-            for v in (pod.get("spec") or {}).get("volumes") or ()
-            if (v.get("persistentVolumeClaim") or {}).get("claimName")]
 
 
 class Scheduler(Controller):
@@ -61,7 +56,7 @@ class Scheduler(Controller):
         pod = self.cache.get(PODS, *key)
         if pod is None or not _wants_binding(pod):
             return
-        for claim in claim_names(pod):
+        for claim in pod_claim_names(pod):
             if not self._claim_ready(key[0], claim):
                 self._waiting.setdefault((key[0], claim), set()).add(key[1])
                 return

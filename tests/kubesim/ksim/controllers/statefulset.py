@@ -38,6 +38,7 @@ from ..resources import REGISTRY
 from ..selectors import selector_from_object
 from .base import Controller
 from .cache import PODS
+from .events import EventRecorder
 from .util import (available_in, clone, compute_hash, controller_ref, count_ready,
                    is_running_and_ready, is_terminating, now_dt, owner_reference, pod_phase,
                    spec_replicas, status_update)
@@ -93,6 +94,7 @@ class StatefulSetController(Controller):
     primary = STATEFULSETS
 
     def setup(self) -> None:
+        self.events = EventRecorder(self.store, "statefulset-controller")
         self.watch_primary()
         self.cache.on(PODS, self._on_dependent)
         self.cache.on(REVISIONS, self._on_dependent)
@@ -326,7 +328,14 @@ class StatefulSetController(Controller):
         if not self._ensure_claims(sts, None, ordinal):
             return False
         pod = self._pod_for(sts, ordinal, current, update)
-        self.create_if_absent(PODS, pod)
+        try:
+            self.create_if_absent(PODS, pod)
+        except ApiError as e:
+            m = sts["metadata"]
+            self.events.warning(sts, "FailedCreate",
+                                f"create Pod {pod['metadata']['name']} in StatefulSet "
+                                f"{m['name']} failed error: {e.message}")
+            raise
         return True
 
     def _claim_templates(self, sts: dict) -> list[dict]:

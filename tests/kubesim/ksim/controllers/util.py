@@ -118,6 +118,13 @@ def controller_ref(obj: dict) -> dict | None:
     return None
 
 
+def pod_claim_names(pod: dict) -> list[str]:
+    """The PersistentVolumeClaims a pod mounts."""
+    return [v["persistentVolumeClaim"]["claimName"]
+            for v in (pod.get("spec") or {}).get("volumes") or ()
+            if (v.get("persistentVolumeClaim") or {}).get("claimName")]
+
+
 def is_terminating(obj: dict) -> bool:
     return bool(obj.get("metadata", {}).get("deletionTimestamp"))
 

@@ -6,7 +6,9 @@ Restart back-off (KK pkg/kubelet/kuberuntime, `backOff`): the first restart is
 immediate, then 10 s doubling up to 300 s (waiting reason CrashLoopBackOff); a
 container that ran 10 minutes resets it. Termination: preStop hooks, then SIGTERM,
 then SIGKILL to the whole container (its cgroup) at the end of the grace period,
-counted from the start of termination as the kubelet counts it.
+counted from the start of termination as the kubelet counts it, but never sooner than
+2 s after SIGTERM, even when preStop used up the grace period (KK
+pkg/kubelet/kuberuntime: `killContainer`, `minimumGracePeriodInSeconds`).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from ksim.runtimes import RUNTIME_DIR, Context, plan
 
 log = logging.getLogger("ksim.kubelet")
 BACKOFF_START, BACKOFF_MAX, BACKOFF_RESET = 10.0, 300.0, 600.0
+MINIMUM_GRACE_SECONDS = 2.0     # between SIGTERM and SIGKILL, whatever preStop took
 # Directories private to each container, as they are in an image's filesystem.
 PRIVATE_DIRS = {"tmp": "/tmp", "run-postgresql": "/run/postgresql", "run-pgpool": "/var/run/pgpool"}
 
@@ -373,13 +376,12 @@ class PodWorker:
             except asyncio.TimeoutError:
                 pass
         c.proc.signal(signal.SIGTERM)
-        remaining = deadline - time.monotonic()
-        if remaining > 0:
-            try:
-                await asyncio.wait_for(asyncio.shield(c.proc.proc.wait()), remaining)
-                return
-            except asyncio.TimeoutError:
-                pass
+        try:
+            await asyncio.wait_for(asyncio.shield(c.proc.proc.wait()),
+                                   max(deadline - time.monotonic(), MINIMUM_GRACE_SECONDS))
+            return
+        except asyncio.TimeoutError:
+            pass
         c.proc.kill_all()
 
     def request_termination(self) -> None:

@@ -311,7 +311,8 @@ class ProcessKubelet(Kubelet):
         self._refresh_pending = False
         async with self._refresh_lock:
             for w in list(self.workers.values()):
-                if w.ip:
+                # a terminating pod's directory goes away with its cleanup
+                if w.ip and not w.terminating:
                     w.refresh_dns()
                     w.refresh_volumes()
             await self._sync_services()

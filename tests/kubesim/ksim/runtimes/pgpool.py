@@ -50,6 +50,13 @@ def _on(value: str | None) -> bool:
     return (value or "").lower() in ("on", "true", "yes", "1")
 
 
+def _config_path(ctx: Context, conf_dir: str, name: str) -> str | None:
+    """The host path of `<conf_dir>/<name>` in the container when a volume provides it: the
+    configuration directory itself or any mount below it (e.g. a Secret at /config/tls), as
+    the image's `[[ -f /config/... ]]` tests see them."""
+    return ctx.host_path(f"{conf_dir.rstrip('/')}/{name}")
+
+
 def _failure(message: str) -> list[str]:
     return ["/bin/sh", "-c", f"echo {message!r} >&2; exit 1"]
 
@@ -65,9 +72,9 @@ def plan(ctx: Context) -> Plan:
     env.setdefault("PGPOOL_PASSWORD_ENCRYPTION_METHOD", "scram-sha-256")
     env.setdefault("PGPOOL_SKIP_PASSWORD_ENCRYPTION", "false")
     d = ctx.private_dir
-    conf_volume = ctx.host_path(env.get("PGPOOL_CONF_VOLUME", "/config")) or ""
-    custom = os.path.join(conf_volume, "pgpool.conf")
-    if conf_volume and os.path.isfile(custom):
+    conf_dir = env.get("PGPOOL_CONF_VOLUME", "/config")
+    custom = _config_path(ctx, conf_dir, "pgpool.conf")
+    if custom and os.path.isfile(custom):
         with open(custom) as f:
             conf = f.read()
     else:
@@ -126,8 +133,8 @@ def plan(ctx: Context) -> Plan:
 
     # pool_hba.conf
     hba = ""
-    custom_hba = os.path.join(conf_volume, "pool_hba.conf")
-    if conf_volume and os.path.isfile(custom_hba):
+    custom_hba = _config_path(ctx, conf_dir, "pool_hba.conf")
+    if custom_hba and os.path.isfile(custom_hba):
         with open(custom_hba) as f:
             hba = f.read()
     elif _on(_setting(conf, "enable_pool_hba")):
@@ -137,8 +144,9 @@ def plan(ctx: Context) -> Plan:
 
     # TLS
     tls_dir = os.path.join(d, "tls")
-    custom_tls = os.path.join(conf_volume, "tls")
-    if conf_volume and os.path.isfile(os.path.join(custom_tls, "tls.key")):
+    custom_tls = _config_path(ctx, conf_dir, "tls") or ""
+    if custom_tls and os.path.isfile(os.path.join(custom_tls, "tls.key")) \
+            and os.path.isfile(os.path.join(custom_tls, "tls.crt")):
         shutil.copytree(custom_tls, tls_dir, dirs_exist_ok=True)
         conf += "\nssl = 'on'\n"
     elif _on(_setting(conf, "ssl")):

@@ -14,6 +14,10 @@ variables documented in ENVIRONMENT.rst):
   KUBERNETES_SCOPE_LABEL (version); Endpoints unless KUBERNETES_USE_CONFIGMAPS, then
   with pod_ip and the port `postgresql` 5432; KUBERNETES_BYPASS_API_SERVICE (true);
   namespace from POD_NAMESPACE;
+- TLS as configure_spilo.write_certificates: SSL_CERTIFICATE and SSL_PRIVATE_KEY (PEM
+  contents) written to the certificate files, SSL_CA (with SSL_CA_FILE) to the CA file
+  (`ssl_ca_file`); else SSL_CERTIFICATE_FILE / SSL_PRIVATE_KEY_FILE as given (e.g. a
+  mounted Secret); else a self-signed dummy certificate (CN spilo.dummy.org);
 - SPILO_CONFIGURATION (or PATRONI_CONFIGURATION), YAML deep-merged over the result
   with the user's values winning; PATRONI_* variables are read by Patroni itself.
 
@@ -114,8 +118,7 @@ def patroni_config(env: dict[str, str], pod_ip: str, hostname: str, memory: int 
                 "logging_collector": "on", "log_destination": "csvlog", "log_directory": "../pg_log",
                 "log_filename": "postgresql-%u.log", "log_file_mode": "0644",
                 "log_rotation_age": "1d", "log_truncate_on_rotation": "on", "ssl": "on",
-                "ssl_cert_file": f"{RUNTIME_DIR}/certs/server.crt",
-                "ssl_key_file": f"{RUNTIME_DIR}/certs/server.key",
+                **ssl_files(e),
                 "shared_preload_libraries": "pg_stat_statements",
                 "pg_stat_statements.track_utility": "off",
                 "unix_socket_directories": "/var/run/postgresql",
@@ -166,16 +169,50 @@ def dcs_config(e: dict[str, str], ip: str, use_k8s: bool) -> dict:
     return out
 
 
-def _self_signed(ctx: Context) -> None:
-    """Spilo's dummy certificate (openssl req -x509, CN spilo.dummy.org)."""
+def _given_certificate(e: dict[str, str]) -> bool:
+    return bool(e.get("SSL_CERTIFICATE")) and bool(e.get("SSL_PRIVATE_KEY"))
+
+
+def ssl_files(e: dict[str, str]) -> dict:
+    """PostgreSQL's ssl_* file parameters as Spilo sets them (paths in the container):
+    the contents given in SSL_CERTIFICATE/SSL_PRIVATE_KEY/SSL_CA go to the runtime's
+    certs/ directory; else SSL_*_FILE as given; else the dummy certificate's files."""
+    certs = f"{RUNTIME_DIR}/certs"
+    given = _given_certificate(e)
+    out = {"ssl_cert_file": f"{certs}/server.crt" if given
+           else e.get("SSL_CERTIFICATE_FILE") or f"{certs}/server.crt",
+           "ssl_key_file": f"{certs}/server.key" if given
+           else e.get("SSL_PRIVATE_KEY_FILE") or f"{certs}/server.key"}
+    if e.get("SSL_CA_FILE"):
+        out["ssl_ca_file"] = f"{certs}/ca.crt" if given and e.get("SSL_CA") else e["SSL_CA_FILE"]
+    return out
+
+
+def _write_certificates(ctx: Context) -> None:
+    """configure_spilo.write_certificates: the given certificate, key and CA, else
+    Spilo's dummy certificate (openssl req -x509, CN spilo.dummy.org) unless
+    SSL_*_FILE point at files of their own."""
     import os
+    e = ctx.env
     certs = os.path.join(ctx.private_dir, "certs")
     os.makedirs(certs, exist_ok=True)
     key, crt = os.path.join(certs, "server.key"), os.path.join(certs, "server.crt")
-    if not os.path.exists(key):
+    files = [(key, 0o600), (crt, 0o644)]
+    if _given_certificate(e):
+        for path, text in ((crt, e["SSL_CERTIFICATE"]), (key, e["SSL_PRIVATE_KEY"])):
+            with open(path, "w") as f:
+                f.write(text)
+        if e.get("SSL_CA") and e.get("SSL_CA_FILE"):
+            ca = os.path.join(certs, "ca.crt")
+            with open(ca, "w") as f:
+                f.write(e["SSL_CA"])
+            files.append((ca, 0o644))
+    elif e.get("SSL_CERTIFICATE_FILE") or e.get("SSL_PRIVATE_KEY_FILE"):
+        return
+    elif not os.path.exists(key):
         subprocess.run(["openssl", "req", "-nodes", "-new", "-x509", "-subj", "/CN=spilo.dummy.org",
                         "-keyout", key, "-out", crt, "-days", "3650"], check=True, capture_output=True)
-    for p, mode in ((key, 0o600), (crt, 0o644), (certs, 0o755)):
+    for p, mode in files + [(certs, 0o755)]:
         os.chmod(p, mode)
         os.chown(p, ctx.uid, ctx.gid)
 
@@ -183,7 +220,7 @@ def _self_signed(ctx: Context) -> None:
 def plan(ctx: Context) -> Plan:
     hostname = ctx.pod["spec"].get("hostname") or ctx.pod["metadata"]["name"]
     config = patroni_config(ctx.env, ctx.pod_ip, hostname, _memory_limit_bytes(ctx.container))
-    _self_signed(ctx)
+    _write_certificates(ctx)
     path = ctx.write("postgres.yml", yaml.safe_dump(config, default_flow_style=False), 0o600)
     env = dict(ctx.env)
     env.setdefault("PGHOME", "/home/postgres")

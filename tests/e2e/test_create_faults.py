@@ -1,0 +1,78 @@
+"""`kubectl pg create` when things go wrong, against the shared kubesim: a spec error
+applies nothing (exit 2); a read-only user is told which permission is missing; the
+API server restarting in the middle of create leaves a partial cluster that a re-run
+completes; a cluster that cannot become ready times out with a diagnosis (exit 6)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+
+from create_fixtures import kube  # noqa: F401 (pytest fixtures)
+from create_fixtures import KUBECTL_PG, object_lines, run_pg
+from kubesim_fixture import wait_for
+
+
+def _namespace_exists(kube, name: str) -> bool:
+    return kube.kubectl("get", "namespace", name, check=False).returncode == 0
+
+
+def test_spec_error_exits_2_and_applies_nothing(kube):
+    out = run_pg(kube, "create", "broken", "-n", "spec-error", "--members", "0",
+                 "--pgpool-replicas", "1")
+    assert out.returncode == 2, out.stderr
+    assert "spec.members" in out.stderr
+    assert out.stdout == ""
+    assert not _namespace_exists(kube, "spec-error")
+
+
+def test_readonly_user_is_told_the_missing_permission(kube):
+    out = run_pg(kube, "create", "ro", "-n", "readonly-ns", "--wait=false", context="readonly")
+    assert out.returncode == 1, out.stderr
+    assert "is forbidden" in out.stderr and 'cannot patch resource "namespaces"' in out.stderr, \
+        out.stderr
+    assert "0 objects were applied; not applied: namespace/readonly-ns" in out.stderr
+    assert not _namespace_exists(kube, "readonly-ns")
+
+
+def test_api_server_restart_mid_create_then_rerun_completes(kube):
+    args = ["create", "restart", "-n", "restart", "--members", "1", "--pgpool-replicas", "1",
+            "--storage-size", "1Gi", "--wait=false"]
+    proc = subprocess.Popen([KUBECTL_PG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=kube.env(), stdin=subprocess.DEVNULL)
+    first = proc.stdout.readline()  # the first object is applied: restart the API server now
+    assert first.startswith("namespace/restart created"), first
+    fault = threading.Thread(target=kube.cli, args=("fault", "--restart", "--downtime", "3"))
+    fault.start()
+    rest, err = proc.communicate(timeout=120)
+    fault.join()
+    stdout = first + rest
+    if proc.returncode != 0:  # the usual case: it names what was and was not applied
+        assert proc.returncode == 1, err
+        assert "not applied:" in err and "Re-run the same command" in err, err
+    applied = object_lines(stdout)
+    # the API server is back after its downtime (3 s): then the same command completes
+    wait_for(lambda: kube.kubectl("get", "--raw", "/readyz", check=False).returncode == 0,
+             timeout=30, interval=0.2, what="the API server back after the restart")
+    rerun = run_pg(kube, *args)
+    assert rerun.returncode == 0, rerun.stderr
+    lines = object_lines(rerun.stdout)
+    assert len(lines) == 22
+    for ref, action in lines.items():  # what the first run applied is unchanged now
+        assert action == ("unchanged" if ref in applied else "created"), (ref, action)
+    kube.kubectl("delete", "namespace", "restart", "--wait=false")
+
+
+def test_timeout_explains_which_pod_is_stuck_and_why(kube):
+    # An image the process kubelet runs as a plain sleeper: Patroni's port never answers.
+    out = run_pg(kube, "create", "stuck", "-n", "stuck", "--members", "1",
+                 "--pgpool-replicas", "1", "--storage-size", "1Gi",
+                 "--spilo-image", "registry.example.com/not-spilo:1", "--wait", "--timeout", "25s")
+    try:
+        assert out.returncode == 6, out.stderr
+        assert "timed out after 25s waiting for cluster stuck/stuck" in out.stderr
+        assert "pod stuck/stuck-0 is Running, not Ready" in out.stderr, out.stderr
+        assert "readiness probe failing" in out.stderr
+        assert "no leader yet" in out.stderr
+    finally:
+        kube.kubectl("delete", "namespace", "stuck", "--wait=false")
