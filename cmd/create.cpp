@@ -175,7 +175,7 @@ void wait_until_ready(kube::Session& session, const render::ClusterSpec& spec,
 }
 
 void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec,
-                   const render::RenderedCluster& rendered, Context& ctx)
+                   const std::vector<nlohmann::ordered_json>& rendered_objects, Context& ctx)
 {
   const auto timeout = validate(options);
   const bool wait = options.dry_run == "none" && options.wait.value_or(ctx.stderr_is_tty);
@@ -184,11 +184,11 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
   apply.force = options.force_conflicts ? kube::ForceConflicts::yes : kube::ForceConflicts::no;
 
   // One request per object plus one read per kind: sent as one burst.
-  kube::Session session(ctx, kube::SessionOptions{static_cast<int>(2 * rendered.objects.size())});
+  kube::Session session(ctx, kube::SessionOptions{static_cast<int>(2 * rendered_objects.size())});
   ui::ProgressReporter progress(ctx.err, ctx.clock,
                                 ui::progress_style_for(ctx.stderr_is_tty, ctx.getenv));
   const auto objects = kube::in_apply_order(
-    std::vector<nlohmann::json>(rendered.objects.begin(), rendered.objects.end()));
+    std::vector<nlohmann::json>(rendered_objects.begin(), rendered_objects.end()));
   kube::ExistingObjects before;
   if (apply.dry_run == kube::DryRun::none) {
     auto versions =
@@ -267,15 +267,20 @@ void run_create(CreateOptions& options, Context& ctx)
   render::OpenSslCertificateSource certificates;
   // Only --dry-run=client output can withhold: anything sent carries real secrets.
   const bool show = options.show_secrets || options.dry_run != "client";
-  const auto rendered = render::render_cluster(loaded.spec, templates, passwords, certificates,
-                                               show ? render::SecretDisclosure::show
-                                                    : render::SecretDisclosure::withhold);
+  const auto rendered = render::render_cluster_documents(
+    loaded.spec, templates, passwords, certificates,
+    show ? render::SecretDisclosure::show : render::SecretDisclosure::withhold);
   if (options.dry_run == "client") {
-    ctx.out << render::format_manifests(rendered.objects, manifest_format(options));
+    // YAML is printed as the templates rendered it (proven safe: template_proof.hpp);
+    // JSON needs the objects.
+    ctx.out << (options.output == "json"
+                  ? render::format_manifests(render::parse_documents(rendered.documents),
+                                             render::ManifestFormat::json)
+                  : render::join_yaml_documents(rendered.documents));
     print_withheld_note(rendered.withheld_secrets, ctx);
     return;
   }
-  apply_cluster(options, loaded.spec, rendered, ctx);
+  apply_cluster(options, loaded.spec, render::parse_documents(rendered.documents), ctx);
 }
 
 // --flag VALUE bound to an optional override.

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace kpg::render {
 
 namespace {
@@ -63,31 +65,54 @@ std::string spilo_configuration(const ClusterSpec& spec)
     {"synchronous_mode_strict", mode == SynchronousMode::strict},
     {"postgresql", {{"parameters", parameters}}},
   };
-  return Json{{"bootstrap", {{"dcs", dcs}}}}.dump(2);
+  return Json{{"bootstrap", {{"dcs", dcs}}}}.dump();
 }
+
+enum class Component { database, pooler };
 
 struct Credential
 {
   const std::string* secret_name;
   const char* username;
-  const Json* labels;
+  Component component; // whose labels the Secret carries
 };
+
+// One Secret per credential, in this order.
+std::array<Credential, 5> credentials(const ObjectNames& names)
+{
+  return {{
+    {&names.superuser_secret, "postgres", Component::database},
+    {&names.replication_secret, "standby", Component::database},
+    {&names.patroni_api_secret, "patroni", Component::database},
+    {&names.pgpool_secret, "pgpool", Component::pooler},
+    {&names.pgpool_admin_secret, "pcpadmin", Component::pooler},
+  }};
+}
+
+// "namespace/name" of each Secret whose data is withheld: the credentials'
+// Secrets, then the TLS Secret (add_tls_secret), in template order.
+std::vector<std::string> withheld_secrets(const ClusterSpec& spec, SecretDisclosure disclosure)
+{
+  std::vector<std::string> out;
+  if (disclosure == SecretDisclosure::withhold) {
+    const ObjectNames names(spec.name);
+    for (const auto& credential : credentials(names)) {
+      out.push_back(fmt::format("{}/{}", spec.namespace_name, *credential.secret_name));
+    }
+    out.push_back(fmt::format("{}/{}", spec.namespace_name, names.tls_secret));
+  }
+  return out;
+}
 
 void add_secrets(TemplateValues& values, const ClusterSpec& spec, const ObjectNames& names,
                  const Json& database_labels, const Json& pooler_labels,
                  PasswordSource& passwords, SecretDisclosure disclosure)
 {
-  const Credential credentials[] = {
-    {&names.superuser_secret, "postgres", &database_labels},
-    {&names.replication_secret, "standby", &database_labels},
-    {&names.patroni_api_secret, "patroni", &database_labels},
-    {&names.pgpool_secret, "pgpool", &pooler_labels},
-    {&names.pgpool_admin_secret, "pcpadmin", &pooler_labels},
-  };
-  for (const auto& credential : credentials) {
+  for (const auto& credential : credentials(names)) {
     TemplateValues item;
     item.set_string("secret_name", *credential.secret_name);
-    item.set_json("secret_labels", *credential.labels);
+    item.set_json("secret_labels",
+                  credential.component == Component::database ? database_labels : pooler_labels);
     Json annotations(spec.annotations);
     std::string password_b64;
     if (disclosure == SecretDisclosure::show) {
@@ -223,7 +248,6 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
   values.set_string("pgpool_pdb", names.pgpool_pdb);
   values.set_string("network_policy", names.network_policy);
   values.set_string("spec_config", names.spec_config);
-  values.set_string("stored_spec_key", k_stored_spec_key);
   values.set_string("cluster_spec", json_to_yaml(cluster_spec_document(spec)));
 
   values.set_int("members", spec.members);
@@ -254,24 +278,22 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
   return values;
 }
 
+RenderedDocuments render_cluster_documents(const ClusterSpec& spec, const TemplateSet& templates,
+                                           PasswordSource& passwords,
+                                           CertificateSource& certificates,
+                                           SecretDisclosure disclosure)
+{
+  return {render_documents(templates,
+                           cluster_template_values(spec, passwords, certificates, disclosure)),
+          withheld_secrets(spec, disclosure)};
+}
+
 RenderedCluster render_cluster(const ClusterSpec& spec, const TemplateSet& templates,
                                PasswordSource& passwords, CertificateSource& certificates,
                                SecretDisclosure disclosure)
 {
-  RenderedCluster rendered;
-  rendered.objects = render_manifests(
-    templates, cluster_template_values(spec, passwords, certificates, disclosure));
-  if (disclosure == SecretDisclosure::withhold) {
-    for (const auto& object : rendered.objects) {
-      const auto& metadata = object["metadata"];
-      if (object["kind"] == "Secret" && metadata.contains("annotations") &&
-          metadata["annotations"].contains(k_withheld_annotation)) {
-        rendered.withheld_secrets.push_back(fmt::format(
-          "{}/{}", metadata.value("namespace", ""), metadata["name"].get<std::string>()));
-      }
-    }
-  }
-  return rendered;
+  auto rendered = render_cluster_documents(spec, templates, passwords, certificates, disclosure);
+  return {parse_documents(rendered.documents), std::move(rendered.withheld_secrets)};
 }
 
 } // namespace kpg::render

@@ -32,6 +32,14 @@ struct RenderedCluster
   std::vector<std::string> withheld_secrets;   // "namespace/name" of each withheld Secret
 };
 
+// The same objects as the YAML text the templates rendered (render_documents):
+// what `create -o yaml` prints, without parsing anything per cluster.
+struct RenderedDocuments
+{
+  std::vector<std::string> documents;        // one YAML document per object, in template order
+  std::vector<std::string> withheld_secrets; // as in RenderedCluster
+};
+
 // The values the templates see (README "Templates" lists them).
 // Passwords and certificates are drawn only with SecretDisclosure::show.
 TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& passwords,
@@ -39,8 +47,17 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
                                        SecretDisclosure disclosure);
 
 // Renders every object. The spec must have passed validate_cluster_spec.
+// Throws kpg::UsageError for a template that fails its proof
+// (manifest_renderer.hpp).
 RenderedCluster render_cluster(const ClusterSpec& spec, const TemplateSet& templates,
                                PasswordSource& passwords, CertificateSource& certificates,
                                SecretDisclosure disclosure);
+
+// Renders every object as YAML text (join_yaml_documents prints them), with
+// no parsing; otherwise as render_cluster.
+RenderedDocuments render_cluster_documents(const ClusterSpec& spec, const TemplateSet& templates,
+                                           PasswordSource& passwords,
+                                           CertificateSource& certificates,
+                                           SecretDisclosure disclosure);
 
 } // namespace kpg::render

@@ -16,12 +16,22 @@ std::string format_manifests(const std::vector<nlohmann::ordered_json>& objects,
     };
     return list.dump(4) + "\n";
   }
-  std::string out;
+  std::vector<std::string> documents;
+  documents.reserve(objects.size());
   for (const auto& object : objects) {
+    documents.push_back(json_to_yaml(object));
+  }
+  return join_yaml_documents(documents);
+}
+
+std::string join_yaml_documents(const std::vector<std::string>& documents)
+{
+  std::string out;
+  for (const auto& document : documents) {
     if (!out.empty()) {
       out += "---\n";
     }
-    out += json_to_yaml(object);
+    out += document;
   }
   return out;
 }

@@ -1,51 +1,36 @@
 #pragma once
-// Renders a TemplateSet into Kubernetes objects, safely: every value is a
-// pre-encoded JSON scalar or flow collection (TemplateValues), so no input
-// can change a manifest's structure; each rendered file must parse as
-// exactly one YAML mapping with apiVersion, kind and metadata.name; a
+// Renders a TemplateSet into Kubernetes objects, safely: every value is one
+// encoded YAML node (TemplateValues) and every placeholder is proven to stand
+// for a whole value, once per template and shape (template_proof.hpp), so no
+// input can change a manifest's structure and a render needs no parse; a
 // placeholder the values do not define is an error (mustache itself would
 // silently render it empty).
 
 #include "render/template_set.hpp"
+#include "render/template_values.hpp"
 
-#include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
-#include <set>
 #include <string>
 #include <vector>
 
 namespace kpg::render {
 
-// Values for templates. Scalars are stored as their JSON encoding, so
-// `name: {{name}}` renders `name: "orders"` whatever the name contains.
-class TemplateValues
-{
-public:
-  TemplateValues();
+// Renders every template in order, skipping those that render to nothing:
+// one YAML document per object, each ending in a newline, without "---".
+// Template comments are kept. Throws kpg::UsageError naming the template for
+// an unknown placeholder or a shape that fails its proof (a broken
+// --templates directory is the user's to fix).
+std::vector<std::string> render_documents(const TemplateSet& templates,
+                                          const TemplateValues& values);
 
-  void set_string(const std::string& key, const std::string& value);
-  void set_int(const std::string& key, long long value);
-  // A JSON value (object, array, scalar) rendered as YAML flow syntax.
-  void set_json(const std::string& key, const nlohmann::ordered_json& value);
-  // A section switch: {{#key}}..{{/key}} renders when true, {{^key}} when false.
-  void set_flag(const std::string& key, bool value);
-  // A list for "for-each" templates and {{#key}} sections.
-  void add_item(const std::string& list, const TemplateValues& item);
-
-  const kainjow::mustache::data& data() const
-  {
-    return m_data;
-  }
-
-private:
-  kainjow::mustache::data m_data;
-};
-
-// Renders every template in order. Throws kpg::UsageError naming the
-// template for an unknown placeholder, invalid YAML, or a result that is not
-// one object (a broken --templates directory is the user's to fix).
+// The objects of render_documents (parse_documents): for -o json and for the
+// API server. Throws as render_documents does.
 std::vector<nlohmann::ordered_json> render_manifests(const TemplateSet& templates,
                                                      const TemplateValues& values);
+
+// Rendered documents as JSON objects, parsed by yaml-cpp: quoted scalars are
+// strings, plain ones resolve by the YAML 1.2 core schema (yaml_json.hpp).
+std::vector<nlohmann::ordered_json> parse_documents(const std::vector<std::string>& documents);
 
 } // namespace kpg::render

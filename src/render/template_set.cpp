@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "render/embedded.hpp"
+#include "render/template_proof.hpp"
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@ namespace {
 
 constexpr std::string_view k_for_each = "# kubectl-pg: for-each ";
 
+// The list a "# kubectl-pg: for-each LIST" first line names, or "".
 std::string for_each_list(const std::string& text)
 {
   if (!text.starts_with(k_for_each)) {
@@ -28,19 +30,66 @@ std::string for_each_list(const std::string& text)
   return list;
 }
 
+// What mustache compiles: the text without the for-each line, ending in a
+// newline so that documents can be joined with "---".
+std::string template_body(const std::string& text)
+{
+  auto body =
+    text.starts_with(k_for_each) ? text.substr(std::min(text.find('\n'), text.size())) : text;
+  if (body.starts_with('\n')) {
+    body.erase(0, 1);
+  }
+  if (!body.empty() && body.back() != '\n') {
+    body.push_back('\n');
+  }
+  return body;
+}
+
 } // namespace
 
-void TemplateSet::add(std::string path, const std::string& text)
+std::optional<ShapeVerdict> ProvenShapes::find(const std::string& shape) const
 {
-  auto compiled = std::make_unique<CompiledTemplate>(
-    CompiledTemplate{std::move(path), for_each_list(text), kainjow::mustache::mustache(text)});
+  const std::lock_guard lock(m_mutex);
+  const auto found = m_verdicts.find(shape);
+  if (found == m_verdicts.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+void ProvenShapes::add(const std::string& shape, ShapeVerdict verdict) const
+{
+  const std::lock_guard lock(m_mutex);
+  m_verdicts.emplace(shape, verdict);
+}
+
+std::size_t ProvenShapes::size() const
+{
+  const std::lock_guard lock(m_mutex);
+  return m_verdicts.size();
+}
+
+CompiledTemplate::CompiledTemplate(std::string template_path, std::string text)
+  : path(std::move(template_path))
+  , source(std::move(text))
+  , for_each(for_each_list(source))
+  , mustache(template_body(source))
+{
+  // Values arrive encoded as YAML nodes (template_values.hpp); mustache's
+  // HTML escaping would corrupt them.
+  mustache.set_custom_escape([](const std::string& value) { return value; });
+}
+
+void TemplateSet::add(std::string path, std::string text, Probe probe)
+{
+  auto compiled = std::make_unique<CompiledTemplate>(std::move(path), std::move(text));
   if (!compiled->mustache.is_valid()) {
     throw UsageError(fmt::format("template {}: {}; fix the template", compiled->path,
                                  compiled->mustache.error_message()));
   }
-  // Values arrive already encoded as JSON scalars (manifest_renderer.cpp);
-  // mustache's HTML escaping would corrupt them.
-  compiled->mustache.set_custom_escape([](const std::string& value) { return value; });
+  if (probe == Probe::at_load) {
+    probe_template(*compiled);
+  }
   m_templates.push_back(std::move(compiled));
 }
 
@@ -51,7 +100,7 @@ TemplateSet TemplateSet::embedded(std::string_view engine)
   for (const auto& file : embedded_templates()) {
     const std::string_view path = file.path;
     if (path.starts_with(prefix) && path.ends_with(".yaml")) {
-      set.add(std::string(path), std::string(file.contents));
+      set.add(std::string(path), std::string(file.contents), Probe::skip);
     }
   }
   if (set.m_templates.empty()) {
@@ -85,11 +134,11 @@ TemplateSet TemplateSet::from_directory(const std::filesystem::path& dir, std::s
     if (!in) {
       throw UsageError(fmt::format("--templates: cannot read {}", file.string()));
     }
-    set.add(file.lexically_relative(dir).generic_string(), text.str());
+    set.add(file.lexically_relative(dir).generic_string(), text.str(), Probe::at_load);
   }
   if (set.m_templates.empty()) {
-    throw UsageError(
-      fmt::format("--templates {}: {} holds no .yaml templates", dir.string(), engine_dir.string()));
+    throw UsageError(fmt::format("--templates {}: {} holds no .yaml templates", dir.string(),
+                                 engine_dir.string()));
   }
   return set;
 }

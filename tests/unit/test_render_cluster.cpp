@@ -1,6 +1,8 @@
 #include "render/cluster_renderer.hpp"
 #include "render/manifest_output.hpp"
+#include "render/spec_document.hpp"
 #include "render/spec_validation.hpp"
+#include "render/yaml_json.hpp"
 
 #include <doctest/doctest.h>
 
@@ -60,11 +62,16 @@ TEST_CASE("render_cluster")
   const auto templates = TemplateSet::embedded("patroni");
   CountingPasswords passwords;
   OpenSslCertificateSource certificates;
+  const auto render = [&](const ClusterSpec& spec, SecretDisclosure disclosure) {
+    return render_cluster(spec, templates, passwords, certificates, disclosure);
+  };
+  const auto render_text = [&](const ClusterSpec& spec, SecretDisclosure disclosure) {
+    return render_cluster_documents(spec, templates, passwords, certificates, disclosure);
+  };
 
   SUBCASE("renders the whole stack in a stable order")
   {
-    const auto rendered =
-      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold);
+    const auto rendered = render(spec_named("orders"), SecretDisclosure::withhold);
     CHECK(kinds(rendered) == std::vector<std::string>{
                                "Namespace/shop",
                                "ServiceAccount/orders-patroni",
@@ -95,8 +102,7 @@ TEST_CASE("render_cluster")
 
   SUBCASE("withheld Secrets carry the placeholder and no generated password")
   {
-    const auto rendered =
-      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold);
+    const auto rendered = render(spec_named("orders"), SecretDisclosure::withhold);
     const auto& secret = find(rendered, "Secret", "orders-superuser");
     CHECK(secret["data"]["password"] == base64_encode(k_withheld_password));
     CHECK(secret["data"]["username"] == base64_encode("postgres"));
@@ -106,8 +112,7 @@ TEST_CASE("render_cluster")
 
   SUBCASE("--show-secrets puts generated passwords in")
   {
-    const auto rendered =
-      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::show);
+    const auto rendered = render(spec_named("orders"), SecretDisclosure::show);
     CHECK(rendered.withheld_secrets.empty());
     CHECK(find(rendered, "Secret", "orders-superuser")["data"]["password"] ==
           base64_encode("password-1"));
@@ -128,7 +133,7 @@ TEST_CASE("render_cluster")
     spec.anti_affinity = AntiAffinity::required;
     spec.service_type = ServiceType::load_balancer;
     spec.storage.storage_class = "fast";
-    const auto rendered = render_cluster(spec, templates, passwords, certificates, SecretDisclosure::withhold);
+    const auto rendered = render(spec, SecretDisclosure::withhold);
     CHECK(rendered.objects.front()["kind"] == "ServiceAccount");
     const auto& sts = find(rendered, "StatefulSet", "orders");
     CHECK(sts["spec"]["replicas"] == 5);
@@ -153,24 +158,38 @@ TEST_CASE("render_cluster")
   {
     auto spec = spec_named("solo");
     spec.members = 1;
-    const auto rendered = render_cluster(spec, templates, passwords, certificates, SecretDisclosure::withhold);
+    const auto rendered = render(spec, SecretDisclosure::withhold);
     CHECK(find(rendered, "ConfigMap", "solo-pgpool")["data"]["PGPOOL_PARAMS_BACKEND_WEIGHT1"] ==
           "0");
   }
 
-  SUBCASE("output is reproducible")
+  SUBCASE("the spec ConfigMap holds the resolved spec under the stored spec key")
   {
-    const auto once = format_manifests(
-      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold)
-        .objects,
-      ManifestFormat::yaml);
-    const auto twice = format_manifests(
-      render_cluster(spec_named("orders"), templates, passwords, certificates, SecretDisclosure::withhold)
-        .objects,
-      ManifestFormat::yaml);
-    CHECK(once == twice);
-    CHECK(once.starts_with("apiVersion: v1\nkind: Namespace\n"));
+    auto spec = spec_named("orders");
+    spec.annotations = {{"note", "a: b\n- c"}};
+    const auto rendered = render(spec, SecretDisclosure::withhold);
+    CHECK(find(rendered, "ConfigMap", "orders-spec")["data"][k_stored_spec_key] ==
+          json_to_yaml(cluster_spec_document(spec)));
   }
+
+  SUBCASE("the YAML documents are the objects, printed as rendered and reproducibly")
+  {
+    auto spec = spec_named("orders");
+    spec.annotations = {{"note", "a: b\n- c"}};
+    const auto documents = render_text(spec, SecretDisclosure::withhold);
+    const auto objects = render(spec, SecretDisclosure::withhold);
+    CHECK(parse_documents(documents.documents) == objects.objects);
+    CHECK(documents.withheld_secrets == objects.withheld_secrets);
+    const auto again = render_text(spec, SecretDisclosure::withhold);
+    CHECK(join_yaml_documents(documents.documents) == join_yaml_documents(again.documents));
+    CHECK(join_yaml_documents(documents.documents).starts_with("# The cluster's Namespace."));
+  }
+}
+
+TEST_CASE("join_yaml_documents")
+{
+  CHECK(join_yaml_documents({"kind: A\n", "# b\nkind: B\n"}) == "kind: A\n---\n# b\nkind: B\n");
+  CHECK(join_yaml_documents({}) == "");
 }
 
 TEST_CASE("format_manifests")
