@@ -42,6 +42,9 @@ int main(int argc, char** argv)
              "Use \"kubectl pg <command> --help\" for more information about a command.");
   kpg::cmd::add_global_flags(app, ctx);
   kpg::cmd::add_create_command(app, ctx);
+  kpg::cmd::add_status_command(app, ctx);
+  kpg::cmd::add_list_command(app, ctx);
+  kpg::cmd::add_delete_command(app, ctx);
   kpg::cmd::add_completion_command(app, ctx);
   kpg::cmd::add_version_command(app, ctx);
 
@@ -68,5 +71,5 @@ int main(int argc, char** argv)
     std::cerr << fmt::format("error: internal: {}\n", e.what());
     return kpg::to_int(kpg::ExitCode::failure);
   }
-  return kpg::to_int(kpg::ExitCode::ok);
+  return kpg::to_int(ctx.exit_code);
 }
