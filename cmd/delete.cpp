@@ -74,8 +74,8 @@ public:
     ui::ProgressReporter progress(m_ctx.err, m_ctx.clock,
                                   ui::progress_style_for(m_ctx.stderr_is_tty, m_ctx.getenv));
     const auto describe = [&](const std::vector<nlohmann::json>& items) {
-      return fmt::format("waiting for {} {} of cluster {}/{} to go", items.size(), what,
-                         m_plan.namespace_name, m_plan.name);
+      return fmt::format("waiting for the {} of cluster {}/{} to go: {} left", what,
+                         m_plan.namespace_name, m_plan.name, items.size());
     };
     kube::ListOptions selectors;
     if (type.kind == "Namespace") {

@@ -1,6 +1,6 @@
 """kubectl pg delete against kubesim, in order on one cluster (`doomed`): refused without
 --yes and a terminal; then deleted with the data kept; re-run (idempotent); then the data
-removed; then not found. Run: see status_fixtures.py."""
+and the Namespace removed; then not found. Run: see status_fixtures.py."""
 from __future__ import annotations
 
 import json
@@ -19,7 +19,7 @@ def names(cluster, kinds: str, selector: str) -> list[str]:
 def test_delete_without_yes_and_no_terminal_is_refused(doomed):
     doomed.wait_healthy()
     before = names(doomed, KINDS, CREATED)
-    assert len(before) == 20, before
+    assert len(before) == 19, before
     out = doomed.pg("delete", "doomed")
     assert out.returncode == 5, out.stderr
     assert "will not delete cluster st-b/doomed" in out.stderr
@@ -50,11 +50,15 @@ def test_delete_again_has_nothing_left_but_the_data(doomed):
     assert len(names(doomed, "persistentvolumeclaims", DATA)) == 3
 
 
-def test_delete_data(doomed):
-    out = doomed.pg("delete", "doomed", "--delete-data", "--yes", timeout=300)
+def test_delete_data_and_the_namespace_create_made(doomed):
+    out = doomed.pg("delete", "doomed", "--delete-data", "--delete-namespace", "--yes",
+                    timeout=300)
     assert out.returncode == 0, out.stderr
-    assert names(doomed, "persistentvolumeclaims,configmaps", DATA) == []
     assert 'persistentvolumeclaims "pgdata-doomed-0" deleted' in out.stdout
+    assert 'configmaps "doomed-config" deleted' in out.stdout
+    assert 'namespaces "st-b" deleted' in out.stdout
+    gone = doomed.kube.kubectl("get", "namespace", "st-b", check=False)
+    assert gone.returncode == 1 and "NotFound" in gone.stderr
 
 
 def test_delete_a_missing_cluster_is_not_found(doomed):
