@@ -4,6 +4,7 @@
 // per pod, and a Pause that follows a script.
 
 #include "core/context.hpp"
+#include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "kube/rest_client.hpp"
 #include "kube_fakes.hpp"
@@ -48,6 +49,18 @@ struct CommandFixture
     return result;
   }
 };
+
+// The message of the kpg::UsageError that `validate(options)` throws, or "(no error)".
+template<typename Validate, typename Options>
+std::string usage_error_of(Validate validate, const Options& options)
+{
+  try {
+    validate(options);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 // A LIST answer holding `items`.
 inline FakeReply list_reply(const std::vector<nlohmann::json>& items)

@@ -26,12 +26,7 @@ json named(const std::string& name)
 
 std::string usage_error(const ClusterDeleteOptions& options)
 {
-  try {
-    validate_delete_options(options);
-  } catch (const kpg::UsageError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return kpg::test::usage_error_of(validate_delete_options, options);
 }
 
 struct DeleteFixture : kpg::test::CommandFixture

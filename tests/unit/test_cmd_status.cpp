@@ -23,12 +23,7 @@ namespace {
 
 std::string usage_error(const StatusOptions& options)
 {
-  try {
-    validate_status_options(options);
-  } catch (const kpg::UsageError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return kpg::test::usage_error_of(validate_status_options, options);
 }
 
 kpg::test::FakeReply patroni_reply(const std::string& fixture)
