@@ -29,7 +29,10 @@ std::vector<nlohmann::json> list_items(kube::RestClient& client, std::string_vie
   kube::ListOptions options;
   options.label_selector = selector;
   options.limit = k_list_page_size;
-  auto listed = resources.list_all(options);
+  const bool pods = kind == "Pod";
+  // Of the pods only the labels count: their metadata is enough.
+  options.form = pods ? kube::ListForm::metadata : kube::ListForm::objects;
+  auto listed = resources.list_all(options, pods ? pg::pod_summary : pg::workload_summary);
   if (!listed) {
     const std::string where = namespace_name.empty()
                                 ? std::string("in all namespaces")

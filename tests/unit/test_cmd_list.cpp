@@ -31,14 +31,20 @@ TEST_CASE("run_list")
     CHECK(f.paths() ==
           std::vector<std::string>{
             "GET /apis/apps/v1/statefulsets?labelSelector=app.kubernetes.io%2Fmanaged-by%"
-            "3Dkubectl-pg&limit=500",
+            "3Dkubectl-pg&limit=5000",
             "GET /apis/apps/v1/deployments?labelSelector=app.kubernetes.io%2Fmanaged-by%"
-            "3Dkubectl-pg&limit=500",
+            "3Dkubectl-pg&limit=5000",
             "GET /api/v1/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dkubectl-pg%2Capp."
             "kubernetes.io%2Fcomponent%3Ddatabase%2Cspilo-role%20in%20%28master%2Cprimary%29&"
-            "limit=500" });
+            "limit=5000" });
+    // Pods as metadata only; workloads whole (then reduced to a summary).
+    CHECK(f.transport.sent[2].headers ==
+          kpg::kube::HttpHeaders{ { "Accept", "application/json;as=PartialObjectMetadataList;"
+                                              "g=meta.k8s.io;v=v1,application/json" } });
+    CHECK(f.transport.sent[0].headers.empty());
     const auto listed = json::parse(f.out.str());
     REQUIRE(listed["items"].size() == 2);
+    CHECK(listed["items"][0]["created"] == "2026-11-16T16:50:01Z");
     CHECK(listed["items"][0]["namespace"] == "db");
     CHECK(listed["items"][0]["leader"] == "orders-0");
     CHECK(listed["items"][0]["health"] == "healthy");
@@ -59,7 +65,7 @@ TEST_CASE("run_list")
     f.transport.replies.push_back(list_reply({}));
     kpg::cmd::run_list({ .output = "name" }, f.client, "db", f.ctx);
     CHECK(f.paths()[1] == "GET /apis/apps/v1/namespaces/db/statefulsets?labelSelector=app."
-                          "kubernetes.io%2Fmanaged-by%3Dkubectl-pg&limit=500&continue=page2");
+                          "kubernetes.io%2Fmanaged-by%3Dkubectl-pg&limit=5000&continue=page2");
     CHECK(f.out.str() == "cluster/carts\ncluster/orders\n");
   }
 
