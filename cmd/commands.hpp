@@ -22,6 +22,9 @@ inline constexpr const char* k_group_other = "Other";
 void add_global_flags(CLI::App& app, Context& ctx);
 
 void add_create_command(CLI::App& app, Context& ctx);
+void add_status_command(CLI::App& app, Context& ctx);
+void add_list_command(CLI::App& app, Context& ctx);
+void add_delete_command(CLI::App& app, Context& ctx);
 void add_connect_command(CLI::App& app, Context& ctx);
 void add_completion_command(CLI::App& app, Context& ctx);
 void add_version_command(CLI::App& app, Context& ctx);

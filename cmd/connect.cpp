@@ -56,7 +56,7 @@ void run_connect(const ConnectOptions& options, Context& ctx)
                                              pg::to_string(request.target), namespace_name, pod));
   }
   if (result.exit_code != 0) {
-    throw ExitStatus(result.exit_code);
+    ctx.exit_code = static_cast<ExitCode>(result.exit_code);
   }
 }
 

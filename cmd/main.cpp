@@ -47,6 +47,9 @@ int main(int argc, char** argv)
              "Use \"kubectl pg <command> --help\" for more information about a command.");
   kpg::cmd::add_global_flags(app, ctx);
   kpg::cmd::add_create_command(app, ctx);
+  kpg::cmd::add_status_command(app, ctx);
+  kpg::cmd::add_list_command(app, ctx);
+  kpg::cmd::add_delete_command(app, ctx);
   kpg::cmd::add_connect_command(app, ctx);
   kpg::cmd::add_completion_command(app, ctx);
   kpg::cmd::add_version_command(app, ctx);
@@ -67,8 +70,6 @@ int main(int argc, char** argv)
     // CLI11 prints the problem; usage errors are exit code 2 (kubectl's too).
     app.exit(e, std::cout, std::cerr);
     return kpg::to_int(kpg::ExitCode::usage);
-  } catch (const kpg::ExitStatus& e) {
-    return e.status();
   } catch (const kpg::Error& e) {
     std::cerr << kpg::error_line(e);
     return kpg::to_int(e.code());
@@ -82,5 +83,5 @@ int main(int argc, char** argv)
                                  : "error: writing stdout failed\n");
     return kpg::to_int(kpg::ExitCode::failure);
   }
-  return kpg::to_int(kpg::ExitCode::ok);
+  return kpg::to_int(ctx.exit_code);
 }

@@ -83,3 +83,14 @@ add_test(NAME e2e-connect
   COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_connect.py)
 set_tests_properties(e2e-connect PROPERTIES
   ENVIRONMENT "KPG_BIN=$<TARGET_FILE:kubectl-pg>")
+
+# status, list and delete end to end: the real binary against kubesim's process kubelet
+# (real Patroni, PostgreSQL, pgpool-II), clusters applied with the real kubectl
+# (tests/e2e/status_fixtures.py). Skips without root or kubectl.
+add_test(NAME e2e-status
+  COMMAND ${KPG_PYTHON} -m pytest -q -p no:cacheprovider -p status_fixtures
+          test_status_e2e.py test_list_e2e.py test_delete_e2e.py
+  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
+set_tests_properties(e2e-status PROPERTIES
+  ENVIRONMENT "KUBECTL_PG=$<TARGET_FILE:kubectl-pg>;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e"
+  TIMEOUT 1500)

@@ -5,6 +5,7 @@
 // streams, a fake environment and a fake clock.
 
 #include "core/clock.hpp"
+#include "core/exit_code.hpp"
 
 #include <functional>
 #include <iosfwd>
@@ -41,6 +42,11 @@ struct Context
   bool stderr_is_tty = false;
   EnvLookup getenv;
   Clock& clock;
+  // The exit code of a command that ends without an error but with an outcome
+  // scripts must see (status: 3 when the cluster is degraded), or another
+  // program's exit status passed on as is (connect: psql's, as kubectl exec
+  // does the remote command's). main returns it.
+  ExitCode exit_code = ExitCode::ok;
 };
 
 // The process environment, as an EnvLookup.

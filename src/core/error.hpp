@@ -53,32 +53,6 @@ public:
   }
 };
 
-// Ends a command with another program's exit status, passed on as is (connect
-// passes on psql's, as kubectl exec does the remote command's). That program
-// has reported on stderr itself, so cmd/main.cpp prints nothing. Thrown only
-// for a non-zero status.
-class ExitStatus : public std::exception
-{
-public:
-  explicit ExitStatus(int status)
-    : m_status(status)
-  {
-  }
-
-  int status() const
-  {
-    return m_status;
-  }
-
-  const char* what() const noexcept override
-  {
-    return "the command exited with a non-zero status";
-  }
-
-private:
-  int m_status;
-};
-
 // The line cmd/main.cpp prints on stderr for `error`, newline included.
 inline std::string error_line(const Error& error)
 {

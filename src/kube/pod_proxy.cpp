@@ -22,6 +22,7 @@ Result<HttpResponse> pod_proxy(RestClient& client, const PodProxyRequest& reques
   http.method = request.method;
   http.path = pod_proxy_path(request);
   http.body = request.body;
+  http.timeout = request.timeout;
   if (!request.body.empty()) {
     http.headers.emplace_back("Content-Type", request.content_type);
   }

@@ -8,6 +8,7 @@
 
 #include "kube/rest_client.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace kpg::kube {
@@ -28,6 +29,9 @@ struct PodProxyRequest
   std::string path; // below the pod's root, e.g. "/patroni" or "switchover?x=1"
   std::string body;
   std::string content_type = "application/json";
+  // Overall time for this request; 0: --request-timeout's. A frozen pod accepts
+  // the connection and never answers, so status bounds each call.
+  std::chrono::milliseconds timeout{ 0 };
 };
 
 // "/api/v1/namespaces/db/pods/pg-0:8008/proxy/patroni"

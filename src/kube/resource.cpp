@@ -5,6 +5,7 @@
 
 #include <array>
 #include <memory>
+#include <stdexcept>
 
 namespace kpg::kube {
 
@@ -92,6 +93,15 @@ Expected<ResourceType, std::string> resource_for_kind(std::string_view api_versi
     fmt::format("no resource is known for kind \"{}\" in \"{}\": kubectl-pg "
                 "serves only the built-in kinds of its stack (src/kube/resource.cpp)",
                 kind, api_version));
+}
+
+ResourceType builtin_resource(std::string_view api_version, std::string_view kind)
+{
+  auto type = resource_for_kind(api_version, kind);
+  if (!type) {
+    throw std::logic_error(type.error());
+  }
+  return std::move(type).value();
 }
 
 Expected<ResourceType, std::string> resource_for_object(const nlohmann::json& object)

@@ -41,6 +41,10 @@ struct ResourceType
 Expected<ResourceType, std::string> resource_for_kind(std::string_view api_version,
                                                       std::string_view kind);
 
+// The resource of a kind kubectl-pg names itself (a constant such as
+// ("apps/v1", "StatefulSet")); throws std::logic_error when the table lacks it.
+ResourceType builtin_resource(std::string_view api_version, std::string_view kind);
+
 // The resource of a manifest (its apiVersion and kind).
 Expected<ResourceType, std::string> resource_for_object(const nlohmann::json& object);
 

@@ -10,6 +10,10 @@ namespace kpg::kube {
 namespace {
 
 constexpr int k_default_page_size = 500; // kubectl's chunk size (KC pkg/cmd/util/helpers.go)
+// apimachinery's metadata-only list, then plain JSON for servers without it
+// (client-go metadata/metadata.go).
+constexpr const char* k_accept_metadata_list =
+  "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 
 class Query
 {
@@ -97,7 +101,7 @@ std::string ResourceClient::what(const std::string& name) const
 
 Result<nlohmann::json> ResourceClient::send(std::string method, std::string path,
                                             std::string what_text, std::string body,
-                                            std::string content_type) const
+                                            std::string content_type, std::string accept) const
 {
   HttpRequest request;
   request.method = std::move(method);
@@ -105,6 +109,9 @@ Result<nlohmann::json> ResourceClient::send(std::string method, std::string path
   request.body = std::move(body);
   if (!content_type.empty()) {
     request.headers.emplace_back("Content-Type", std::move(content_type));
+  }
+  if (!accept.empty()) {
+    request.headers.emplace_back("Accept", std::move(accept));
   }
   auto response = m_client.request(std::move(request), what_text);
   if (!response) {
@@ -150,10 +157,18 @@ std::string ResourceClient::list_path(const ListOptions& options, bool watch) co
 
 Result<nlohmann::json> ResourceClient::list(const ListOptions& options) const
 {
-  return send("GET", list_path(options, false), what(""));
+  // The metadata form falls back to whole objects on servers without it.
+  return send("GET", list_path(options, false), what(""), {}, {},
+              options.form == ListForm::metadata ? k_accept_metadata_list : std::string());
 }
 
 Result<nlohmann::json> ResourceClient::list_all(ListOptions options) const
+{
+  return list_all(std::move(options), {});
+}
+
+Result<nlohmann::json> ResourceClient::list_all(ListOptions options,
+                                                const ItemSummary& summarize) const
 {
   if (options.limit <= 0) {
     options.limit = k_default_page_size;
@@ -179,7 +194,7 @@ Result<nlohmann::json> ResourceClient::list_all(ListOptions options) const
       merged["items"] = nlohmann::json::array();
     }
     for (auto& item : items) {
-      merged["items"].push_back(std::move(item));
+      merged["items"].push_back(summarize ? summarize(std::move(item)) : std::move(item));
     }
     options.continue_token = next_token;
     if (options.continue_token.empty()) {

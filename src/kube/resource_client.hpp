@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,15 @@ enum class PatchType
   apply
 };
 
+// What a LIST returns per item: whole objects, or only their metadata
+// (PartialObjectMetadataList, K8S_API.md 2.1: names, labels, annotations,
+// timestamps; far less to send and parse when labels are all one needs).
+enum class ListForm
+{
+  objects,
+  metadata,
+};
+
 struct ListOptions
 {
   std::string label_selector; // "app=pg,role in (primary,replica)"
@@ -58,6 +68,7 @@ struct ListOptions
   int limit = 0;              // page size; 0: the server's choice (everything)
   std::string continue_token;
   std::string resource_version; // "" most recent, "0" any
+  ListForm form = ListForm::objects;
 };
 
 struct WriteOptions
@@ -103,6 +114,10 @@ public:
   // Every page merged into one List (items of all pages); restarts from the
   // first page once if a continue token expires (410).
   Result<nlohmann::json> list_all(ListOptions options = {}) const;
+  // As list_all, each item replaced by summarize(item) as its page arrives:
+  // only the summaries of earlier pages are held, not their objects.
+  using ItemSummary = std::function<nlohmann::json(nlohmann::json&& item)>;
+  Result<nlohmann::json> list_all(ListOptions options, const ItemSummary& summarize) const;
   Result<nlohmann::json> create(const nlohmann::json& object,
                                 const WriteOptions& options = {}) const;
   Result<nlohmann::json> replace(const nlohmann::json& object,
@@ -143,7 +158,8 @@ public:
 
 private:
   Result<nlohmann::json> send(std::string method, std::string path, std::string what,
-                              std::string body = {}, std::string content_type = {}) const;
+                              std::string body = {}, std::string content_type = {},
+                              std::string accept = {}) const;
   Result<nlohmann::json> patch_path(const std::string& name, const std::string& subresource,
                                     PatchType type, const nlohmann::json& patch,
                                     const WriteOptions& options) const;

@@ -75,6 +75,14 @@ private:
   WallTime m_now;
 };
 
+// What build_cluster_rows reads of a StatefulSet or Deployment: metadata
+// (name, namespace, labels, creationTimestamp), spec.replicas, the first
+// container's image and status.readyReplicas. list keeps these per object
+// as the pages arrive instead of whole objects (a tenth of the memory).
+nlohmann::json workload_summary(nlohmann::json&& workload);
+// What it reads of a pod: metadata name, namespace and labels.
+nlohmann::json pod_summary(nlohmann::json&& pod);
+
 // One row per (namespace, instance label) found in any of the three lists,
 // sorted by namespace then name. Objects without the instance label are
 // ignored. Every cluster but engine "repmgr" (which does not label roles) is

@@ -327,6 +327,13 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
       history && !history->empty()) {
     status.last_failover = history->back();
   }
+  if (!inputs.sql_unavailable.empty()) {
+    views.problems.push_back(
+      { Severity::notice, "SqlUnavailable",
+        fmt::format("did not run SQL in the pods (pg_stat_replication on the leader, SHOW "
+                    "pool_nodes on pgpool), so replication comes from Patroni alone: {}",
+                    inputs.sql_unavailable) });
+  }
   views.peers = views.read<std::vector<ReplicationPeer>>(
     inputs.stat_replication, parse_stat_replication, Severity::notice, "ReplicationUnreadable",
     "pg_stat_replication on the leader");

@@ -43,6 +43,9 @@ struct StatusInputs
   std::optional<Fetched> patroni_history;       // GET /history
   std::optional<Fetched> stat_replication;      // k_stat_replication_query on the leader
   std::map<std::string, Fetched> pool_nodes;    // pgpool pod -> k_pool_nodes_query output
+  // Why no SQL was run in the pods at all ("" when it was): one notice,
+  // SqlUnavailable, instead of a problem per pod (sql_runner.hpp).
+  std::string sql_unavailable;
 };
 
 struct HealthThresholds

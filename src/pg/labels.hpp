@@ -7,6 +7,7 @@
 // environment contract (ENVIRONMENT.rst: KUBERNETES_ROLE_LABEL, KUBERNETES_LEADER_LABEL_VALUE,
 // KUBERNETES_SCOPE_LABEL, KUBERNETES_LABELS).
 
+#include <string>
 #include <string_view>
 
 namespace kpg::pg {
@@ -16,6 +17,12 @@ inline constexpr std::string_view k_label_instance = "app.kubernetes.io/instance
 inline constexpr std::string_view k_label_managed_by = "app.kubernetes.io/managed-by";
 inline constexpr std::string_view k_managed_by_value = "kubectl-pg";
 inline constexpr std::string_view k_label_component = "app.kubernetes.io/component";
+// What runs: "postgresql" on the members, their pods and their PVCs, "pgpool"
+// on the pooler. The PVCs (volumeClaimTemplates) and Patroni's own ConfigMaps
+// (KUBERNETES_LABELS plus the scope label, k_label_instance) carry only this
+// and the instance label, not managed-by.
+inline constexpr std::string_view k_label_name = "app.kubernetes.io/name";
+inline constexpr std::string_view k_name_postgresql = "postgresql";
 // The member StatefulSet and its pods.
 inline constexpr std::string_view k_component_database = "database";
 // The pgpool Deployment and its pods.
@@ -44,6 +51,22 @@ constexpr bool is_leader_role_value(std::string_view value)
 
 // "app.kubernetes.io/managed-by=kubectl-pg": the selector list uses on every kind.
 inline constexpr std::string_view k_managed_selector = "app.kubernetes.io/managed-by=kubectl-pg";
+
+// The objects create made for cluster `name`:
+// "app.kubernetes.io/instance=<name>,app.kubernetes.io/managed-by=kubectl-pg".
+inline std::string cluster_selector(std::string_view name)
+{
+  return std::string(k_label_instance) + "=" + std::string(name) + "," +
+         std::string(k_managed_selector);
+}
+
+// The members' pods, PVCs and Patroni's ConfigMaps of cluster `name`:
+// "app.kubernetes.io/name=postgresql,app.kubernetes.io/instance=<name>".
+inline std::string database_selector(std::string_view name)
+{
+  return std::string(k_label_name) + "=" + std::string(k_name_postgresql) + "," +
+         std::string(k_label_instance) + "=" + std::string(name);
+}
 
 // Patroni's REST API port in each member pod.
 inline constexpr int k_patroni_port = 8008;

@@ -143,3 +143,32 @@ TEST_CASE("ClusterList::to_json")
   CHECK(document["items"][0]["reasons"] ==
         nlohmann::ordered_json{ "members 2/3", "no leader", "pgpool 1/2" });
 }
+
+TEST_CASE("workload_summary")
+{
+  auto statefulset =
+    kpg::test::workload("StatefulSet", "orders", 3, 2, "database", "spilo:1", "db", "orders");
+  statefulset["metadata"]["managedFields"] = nlohmann::json::array({ { { "manager", "x" } } });
+  statefulset["metadata"]["uid"] = "1234";
+  const auto summary = kpg::pg::workload_summary(nlohmann::json(statefulset));
+  CHECK(summary ==
+        nlohmann::json{ { "metadata",
+                          { { "name", "orders" },
+                            { "namespace", "db" },
+                            { "labels", statefulset["metadata"]["labels"] },
+                            { "creationTimestamp", "2026-11-16T16:50:01Z" } } },
+                        { "spec",
+                          { { "replicas", 3 },
+                            { "template",
+                              { { "spec",
+                                  { { "containers", nlohmann::json::array(
+                                                      { { { "image", "spilo:1" } } }) } } } } } } },
+                        { "status", { { "readyReplicas", 2 } } } });
+  // What the rows read is the same from the summary as from the object.
+  CHECK(kpg::pg::build_cluster_rows({ summary }, {}, {})[0].image == "spilo:1");
+  CHECK(kpg::pg::pod_summary(nlohmann::json(statefulset)) ==
+        nlohmann::json{ { "metadata",
+                          { { "name", "orders" },
+                            { "namespace", "db" },
+                            { "labels", statefulset["metadata"]["labels"] } } } });
+}

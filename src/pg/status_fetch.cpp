@@ -1,0 +1,236 @@
+#include "pg/status_fetch.hpp"
+
+#include "kube/api_error.hpp"
+#include "kube/pod_proxy.hpp"
+#include "kube/resource_client.hpp"
+#include "pg/kube_objects.hpp"
+#include "pg/labels.hpp"
+#include "pg/pgpool.hpp"
+#include "pg/stat_replication.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace kpg::pg {
+
+namespace {
+
+using nlohmann::json;
+
+// A Patroni endpoint's body, or why it could not be read.
+Fetched patroni_get(kube::RestClient& client, const std::string& namespace_name,
+                    const std::string& pod, std::string_view path,
+                    std::chrono::milliseconds timeout)
+{
+  kube::PodProxyRequest request;
+  request.namespace_name = namespace_name;
+  request.pod = pod;
+  request.port = k_patroni_port;
+  request.path = std::string(path);
+  request.timeout = timeout;
+  auto answer = kube::pod_proxy(client, request);
+  if (!answer) {
+    return unexpected(answer.error().text());
+  }
+  if (kube::is_api_status(*answer)) {
+    return unexpected(
+      kube::ApiError(kube::status_from_response(*answer, "get", "pods/proxy " + pod)).text());
+  }
+  if (answer->status < 200 || answer->status >= 300) {
+    return unexpected(fmt::format("Patroni answered HTTP {} to GET {}", answer->status, path));
+  }
+  return std::move(answer->body);
+}
+
+std::chrono::milliseconds patroni_timeout(const kube::RestClient& client,
+                                          const StatusFetchOptions& options)
+{
+  const auto request_timeout = client.config().request_timeout;
+  if (request_timeout.count() > 0 && request_timeout < options.patroni_timeout) {
+    return request_timeout;
+  }
+  return options.patroni_timeout;
+}
+
+// Member pods that can be asked (they have an IP and are not going away),
+// the one labelled leader first, then ready ones, in ordinal order.
+std::vector<PodFacts> askable_members(const std::vector<json>& pods, std::string_view component)
+{
+  std::vector<std::pair<const json*, PodFacts>> found;
+  for (const auto& pod : pods) {
+    if (label(pod, k_label_component) == component) {
+      PodFacts facts = read_pod(pod);
+      if (!facts.ip.empty() && !facts.terminating) {
+        found.emplace_back(&pod, std::move(facts));
+      }
+    }
+  }
+  const auto rank = [](const std::pair<const json*, PodFacts>& entry) {
+    if (is_leader_role_value(label(*entry.first, k_label_role))) {
+      return 0;
+    }
+    return entry.second.ready ? 1 : 2;
+  };
+  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
+    const int ra = rank(a);
+    const int rb = rank(b);
+    return ra != rb ? ra < rb : ordinal_less(a.second.name, b.second.name);
+  });
+  std::vector<PodFacts> members;
+  for (auto& entry : found) {
+    members.push_back(std::move(entry.second));
+  }
+  return members;
+}
+
+// The leader by Patroni's GET /cluster, else by the role label.
+std::string leader_pod(const StatusInputs& inputs)
+{
+  if (inputs.patroni_cluster && *inputs.patroni_cluster) {
+    if (const auto cluster = parse_patroni_cluster(**inputs.patroni_cluster)) {
+      if (const PatroniMember* leader = cluster->leader()) {
+        return leader->name;
+      }
+    }
+  }
+  for (const auto& pod : inputs.pods) {
+    if (label(pod, k_label_component) == k_component_database &&
+        is_leader_role_value(label(pod, k_label_role))) {
+      return read_pod(pod).name;
+    }
+  }
+  return {};
+}
+
+void fetch_patroni(kube::RestClient& client, StatusInputs& inputs,
+                   const std::vector<PodFacts>& members, std::chrono::milliseconds timeout)
+{
+  if (members.empty()) {
+    return;
+  }
+  std::string asked; // the member that answered GET /cluster
+  std::vector<std::string> failures;
+  for (const auto& member : members) {
+    auto cluster = patroni_get(client, inputs.namespace_name, member.name, "cluster", timeout);
+    if (cluster) {
+      inputs.patroni_cluster = std::move(cluster);
+      asked = member.name;
+      break;
+    }
+    failures.push_back(fmt::format("{}: {}", member.name, cluster.error()));
+  }
+  if (asked.empty()) {
+    inputs.patroni_cluster =
+      Fetched(unexpected(fmt::format("no member answered: {}", fmt::join(failures, "; "))));
+  }
+  for (const auto& member : members) {
+    inputs.patroni_nodes.emplace(
+      member.name, patroni_get(client, inputs.namespace_name, member.name, "patroni", timeout));
+  }
+  if (!asked.empty()) {
+    inputs.patroni_history = patroni_get(client, inputs.namespace_name, asked, "history", timeout);
+  }
+}
+
+void fetch_sql(SqlRunner& sql, StatusInputs& inputs)
+{
+  if (const auto reason = sql.unavailable_reason()) {
+    inputs.sql_unavailable = *reason;
+    return;
+  }
+  if (const std::string leader = leader_pod(inputs); !leader.empty()) {
+    inputs.stat_replication =
+      sql.run(member_sql(inputs.namespace_name, leader, k_stat_replication_query));
+  }
+  for (const auto& pgpool : askable_members(inputs.pods, k_component_pooler)) {
+    inputs.pool_nodes.emplace(
+      pgpool.name, sql.run(pgpool_sql(inputs.namespace_name, pgpool.name, k_pool_nodes_query)));
+  }
+}
+
+// The workload of `component` among the listed ones (null when absent).
+json workload_of(const std::vector<json>& workloads, std::string_view component)
+{
+  const auto found = std::find_if(workloads.begin(), workloads.end(), [&](const json& workload) {
+    return label(workload, k_label_component) == component;
+  });
+  return found == workloads.end() ? json() : *found;
+}
+
+} // namespace
+
+Expected<std::vector<json>, FetchError> list_cluster_objects(kube::RestClient& client,
+                                                             const kube::ResourceType& type,
+                                                             const std::string& namespace_name,
+                                                             const std::string& cluster,
+                                                             const std::string& selector)
+{
+  const kube::ResourceClient resources(client, type, namespace_name);
+  kube::ListOptions options;
+  options.label_selector = selector;
+  auto listed = resources.list_all(options);
+  if (!listed) {
+    return unexpected(FetchError{ fmt::format("listing the {} of cluster {}/{}",
+                                              type.group_resource(), namespace_name, cluster),
+                                  std::move(listed).error() });
+  }
+  return (*listed)["items"].get<std::vector<json>>();
+}
+
+Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
+                                                       const std::string& namespace_name,
+                                                       const std::string& name, SqlRunner& sql,
+                                                       const StatusFetchOptions& options)
+{
+  StatusInputs inputs;
+  inputs.namespace_name = namespace_name;
+  inputs.name = name;
+  std::vector<json> statefulsets;
+  std::vector<json> deployments;
+  const std::string selector = cluster_selector(name);
+  const struct
+  {
+    std::string_view api_version;
+    std::string_view kind;
+    std::string selector;
+    std::vector<json>* items;
+  } lists[] = {
+    { "apps/v1", "StatefulSet", selector, &statefulsets },
+    { "apps/v1", "Deployment", selector, &deployments },
+    { "v1", "Pod", selector, &inputs.pods },
+    { "v1", "Service", selector, &inputs.services },
+    { "v1", "Endpoints", selector, &inputs.endpoints },
+    { "v1", "PersistentVolumeClaim", database_selector(name), &inputs.volume_claims },
+  };
+  for (const auto& wanted : lists) {
+    auto items =
+      list_cluster_objects(client, kube::builtin_resource(wanted.api_version, wanted.kind),
+                           namespace_name, name, wanted.selector);
+    if (!items) {
+      return unexpected(std::move(items).error());
+    }
+    *wanted.items = std::move(*items);
+  }
+  inputs.statefulset = workload_of(statefulsets, k_component_database);
+  inputs.pgpool_deployment = workload_of(deployments, k_component_pooler);
+  if (const std::string engine = label(inputs.statefulset, k_label_engine); !engine.empty()) {
+    inputs.engine = engine;
+  }
+  if (!cluster_exists(inputs)) {
+    return inputs;
+  }
+
+  fetch_patroni(client, inputs, askable_members(inputs.pods, k_component_database),
+                patroni_timeout(client, options));
+  fetch_sql(sql, inputs);
+  return inputs;
+}
+
+bool cluster_exists(const StatusInputs& inputs)
+{
+  return !inputs.statefulset.is_null() || !inputs.pgpool_deployment.is_null() ||
+         !inputs.pods.empty();
+}
+
+} // namespace kpg::pg
