@@ -126,7 +126,7 @@ private:
         kube::Access::write);
       throw Error(
         fmt::format("{}. Re-run `kubectl pg delete {}` to finish", error.what(), m_plan.name),
-        error.code());
+        error.code(), error.format());
     }
     m_ctx.out << fmt::format("{} \"{}\" deleted\n", type.group_resource(), name);
   }
