@@ -19,7 +19,7 @@ def names(cluster, kinds: str, selector: str) -> list[str]:
 def test_delete_without_yes_and_no_terminal_is_refused(doomed):
     doomed.wait_healthy()
     before = names(doomed, KINDS, CREATED)
-    assert len(before) == 19, before
+    assert len(before) == 21, before  # 22 rendered, less the Namespace
     out = doomed.pg("delete", "doomed")
     assert out.returncode == 5, out.stderr
     assert "will not delete cluster st-b/doomed" in out.stderr

@@ -92,9 +92,10 @@ TEST_CASE("run_list")
       FAIL("no error");
     } catch (const kpg::Error& e) {
       CHECK(e.code() == kpg::ExitCode::unreachable);
-      CHECK(std::string(e.what()).starts_with(
-        "listing the statefulsets.apps kubectl-pg manages in all namespaces: Error from server "
-        "(Forbidden): "));
+      CHECK(e.format() == kpg::MessageFormat::kubectl);
+      CHECK(kpg::error_line(e).starts_with(
+        "Error from server (Forbidden): while listing the statefulsets.apps kubectl-pg manages in "
+        "all namespaces: "));
     }
   }
 }
