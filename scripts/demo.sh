@@ -18,8 +18,6 @@ kubesim="$root/tests/kubesim/kubesim"
 pg="$root/build/kubectl-pg"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
-# Whether this build has subcommand $1 (`kubectl pg --help` lists it).
-has_command() { "$pg" --help 2>/dev/null | grep -qE "^[[:space:]]+$1([[:space:]]|$)"; }
 
 say "installing what is missing (scripts/setup-debian.sh test)"
 "$root/scripts/setup-debian.sh" test
@@ -44,28 +42,20 @@ export PATH="$root/build:$PATH"
 say "kubectl pg create $name -n $ns --members $members --wait"
 "$pg" create "$name" -n "$ns" --members "$members" --storage-size 1Gi --wait --timeout 5m
 
-if has_command status; then
-  say "kubectl pg status $name -n $ns"
-  "$pg" status "$name" -n "$ns" || true
-else
-  say "kubectl get pods,services,pvc -n $ns (kubectl pg status is not in this build yet)"
-  kubectl get pods,services,pvc -n "$ns" -L spilo-role
-fi
+say "kubectl pg status $name -n $ns"
+"$pg" status "$name" -n "$ns" || true
 
+say "writing and reading a row through pgpool: kubectl pg connect $name (psql via the $name-pgpool Service)"
+# connect runs psql in a member pod against the pgpool Service over TLS; the
+# password comes from the pod's own environment, never a command line.
+"$pg" connect "$name" -n "$ns" -- -X -v ON_ERROR_STOP=1 <<'SQL'
+create table if not exists greetings (id serial primary key, said_at timestamptz default now(), text text);
+insert into greetings (text) values ('hello through pgpool');
+select id, said_at, text, inet_server_addr() as served_by, pg_is_in_recovery() as on_replica
+  from greetings order by id desc limit 3;
+SQL
 leader=$(kubectl get pods -n "$ns" -l "app.kubernetes.io/instance=$name,spilo-role=master" \
   -o jsonpath='{.items[0].metadata.name}')
-say "writing and reading a row through the pgpool Service ($name-pgpool), from pod $leader"
-# The superuser's password is in the member's environment (PGPASSWORD_SUPERUSER,
-# from Secret $name-superuser): it never appears on a command line. pgpool accepts
-# TLS only (sslmode=require).
-kubectl exec -n "$ns" "$leader" -c postgres -- sh -c '
-  export PGPASSWORD="$PGPASSWORD_SUPERUSER" PGSSLMODE=require
-  psql -X -h '"$name"'-pgpool -U postgres -d postgres -v ON_ERROR_STOP=1 -c "
-    create table if not exists greetings (id serial primary key, said_at timestamptz default now(), text text);
-    insert into greetings (text) values ('"'"'hello through pgpool'"'"');" \
-  && psql -X -h '"$name"'-pgpool -U postgres -d postgres -c "
-    select id, said_at, text, inet_server_addr() as served_by, pg_is_in_recovery() as on_replica
-    from greetings order by id desc limit 3;"'
 
 cat >&2 <<MSG
 
@@ -73,11 +63,8 @@ cat >&2 <<MSG
   export KUBECONFIG=$state/kubeconfig PATH=$root/build:\$PATH
   kubectl get pods -n $ns -L spilo-role            # members, leader label, pgpool
   kubectl pg create $name -n $ns --wait            # re-apply: every object "unchanged"
-MSG
-if has_command connect; then
-  echo "  kubectl pg connect $name -n $ns              # psql through pgpool" >&2
-fi
-cat >&2 <<MSG
+  kubectl pg status $name -n $ns                 # members, replication, pgpool, problems
+  kubectl pg connect $name -n $ns                # psql through pgpool (--primary, --replica)
   kubectl exec -it -n $ns $leader -c postgres -- psql -U postgres      # psql on the leader
   kubectl exec -it -n $ns $leader -c postgres -- sh -c \\
     'PGPASSWORD=\$PGPASSWORD_SUPERUSER PGSSLMODE=require psql -h $name-pgpool -U postgres'  # via pgpool
