@@ -1,3 +1,4 @@
+#include "pg/exec_sql_runner.hpp"
 #include "pg/sql_runner.hpp"
 
 #include <doctest/doctest.h>
@@ -25,4 +26,41 @@ TEST_CASE("pgpool_sql")
               "PGPASSWORD=\"$POSTGRES_PASSWORD\" exec psql -X -A -F \"|\" -h 127.0.0.1 -p 9999 "
               "-U \"$POSTGRES_USERNAME\" -d postgres -c \"$1\"",
               "sh", "SHOW pool_nodes; '$(x)'" });
+}
+
+TEST_CASE("ExecSqlRunner::run")
+{
+  kpg::kube::RestConfig config;
+  kpg::pg::ExecSqlRunner runner(config);
+  CHECK_FALSE(runner.unavailable_reason().has_value());
+  const auto command = kpg::pg::member_sql("db", "orders-0", "SELECT 1");
+
+  SUBCASE("an exec that cannot connect is a failure naming the pod, not a throw")
+  {
+    config.server = "https://127.0.0.1:1"; // nothing listens on port 1
+    const auto fetched = runner.run(command);
+    REQUIRE_FALSE(fetched.has_value());
+    CHECK(fetched.error().starts_with(
+      "running psql in pod db/orders-0 (container postgres): "));
+  }
+  SUBCASE("so is a server URL exec cannot use")
+  {
+    config.server = "ftp://x";
+    const auto fetched = runner.run(command);
+    REQUIRE_FALSE(fetched.has_value());
+    CHECK(fetched.error() == "running psql in pod db/orders-0 (container postgres): server URL "
+                             "\"ftp://x\": scheme must be https or http");
+  }
+}
+
+TEST_CASE("psql_error_line")
+{
+  CHECK(kpg::pg::psql_error_line("psql: error: connection to server failed\n"
+                                 "\tIs the server running?\n") ==
+        "psql: error: connection to server failed");
+  CHECK(kpg::pg::psql_error_line("\nERROR:  relation \"x\" does not exist\r\nLINE 1: ...\n") ==
+        "ERROR:  relation \"x\" does not exist");
+  CHECK(kpg::pg::psql_error_line("one line") == "one line");
+  CHECK(kpg::pg::psql_error_line("\n") == "no error output");
+  CHECK(kpg::pg::psql_error_line("") == "no error output");
 }
