@@ -7,10 +7,14 @@
 //    line of stderr>"
 // and an exec failure (refused upgrade, transport, cancelled) answers
 // kube::to_command_error()'s line. Both become status problems (cluster_status).
+// Each run is limited (default 5 s): a frozen pod accepts psql's connection and
+// never answers, and status must not hang on it; past the limit the exec is
+// cancelled and the run answers "...: no answer within 5s".
 
 #include "kube/rest_config.hpp"
 #include "pg/sql_runner.hpp"
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -24,10 +28,14 @@ std::string psql_error_line(std::string_view error_output);
 class ExecSqlRunner : public SqlRunner
 {
 public:
+  static constexpr std::chrono::milliseconds k_default_timeout{ 5000 };
+
   // `config` is the command's connection (kube::Session::config()); it must
-  // outlive the runner.
-  explicit ExecSqlRunner(const kube::RestConfig& config)
+  // outlive the runner. `timeout` limits each run.
+  explicit ExecSqlRunner(const kube::RestConfig& config,
+                         std::chrono::milliseconds timeout = k_default_timeout)
     : m_config(config)
+    , m_timeout(timeout)
   {
   }
 
@@ -36,6 +44,7 @@ public:
 
 private:
   const kube::RestConfig& m_config;
+  std::chrono::milliseconds m_timeout;
 };
 
 } // namespace kpg::pg

@@ -1,7 +1,12 @@
 #include "pg/exec_sql_runner.hpp"
 #include "pg/sql_runner.hpp"
 
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <unistd.h>
 
 using Argv = std::vector<std::string>;
 
@@ -40,8 +45,28 @@ TEST_CASE("ExecSqlRunner::run")
     config.server = "https://127.0.0.1:1"; // nothing listens on port 1
     const auto fetched = runner.run(command);
     REQUIRE_FALSE(fetched.has_value());
-    CHECK(fetched.error().starts_with(
-      "running psql in pod db/orders-0 (container postgres): "));
+    CHECK(fetched.error().starts_with("running psql in pod db/orders-0 (container postgres): "));
+  }
+  SUBCASE("a server that never answers is cancelled at the limit")
+  {
+    // A listening socket nobody accepts on: the TCP handshake completes (the
+    // kernel's backlog), the TLS handshake never does, as with a frozen pod.
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), length) == 0);
+    REQUIRE(::listen(listener, 4) == 0);
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    config.server = "https://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+    kpg::pg::ExecSqlRunner limited(config, std::chrono::milliseconds(200));
+    const auto fetched = limited.run(command);
+    ::close(listener);
+    REQUIRE_FALSE(fetched.has_value());
+    CHECK(fetched.error() ==
+          "running psql in pod db/orders-0 (container postgres): no answer within 0.2s");
   }
   SUBCASE("so is a server URL exec cannot use")
   {
