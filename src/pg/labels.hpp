@@ -28,9 +28,10 @@ inline constexpr std::string_view k_component_database = "database";
 // The pgpool Deployment and its pods.
 inline constexpr std::string_view k_component_pooler = "pooler";
 
-// The HA engine of a cluster ("patroni" or "repmgr"), on the StatefulSet.
-// Assumed: the renderer does not write it yet; list treats a missing label
-// as the default engine (patroni) for its leader check.
+// The HA engine of a cluster ("patroni" or "repmgr"), on the objects of the
+// members and of pgpool (the StatefulSet, the Deployment, their pods; the
+// renderer writes it). Clusters created before it existed lack it: list treats
+// a missing label as the default engine (patroni) for its leader check.
 inline constexpr std::string_view k_label_engine = "kubectl-pg.io/engine";
 inline constexpr std::string_view k_engine_patroni = "patroni";
 inline constexpr std::string_view k_engine_repmgr = "repmgr";

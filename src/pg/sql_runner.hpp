@@ -52,7 +52,7 @@ public:
   // reports one notice, SqlUnavailable), or std::nullopt when it can.
   virtual std::optional<std::string> unavailable_reason() const = 0;
   // psql's standard output when the command exits 0; otherwise why not: the
-  // exit code and psql's last line of standard error, or the exec failure.
+  // exit code and psql's first line of standard error, or the exec failure.
   virtual Fetched run(const PodCommand& command) = 0;
 };
 

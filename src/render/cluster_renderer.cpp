@@ -23,6 +23,8 @@ constexpr const char* k_label_component = "app.kubernetes.io/component";
 constexpr const char* k_label_part_of = "app.kubernetes.io/part-of";
 constexpr const char* k_label_managed_by = "app.kubernetes.io/managed-by";
 constexpr const char* k_label_version = "app.kubernetes.io/version";
+// The HA engine, on the members' and pgpool's objects (pg/labels.hpp reads it).
+constexpr const char* k_label_engine = "kubectl-pg.io/engine";
 // Patroni's role label (Spilo's default name) and its leader value.
 constexpr const char* k_role_label = "spilo-role";
 constexpr const char* k_leader_label_value = "master";
@@ -196,6 +198,7 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
     out[k_label_instance] = spec.name;
     if (component != nullptr) {
       out[k_label_component] = component;
+      out[k_label_engine] = to_string(spec.engine);
     }
     out[k_label_part_of] = spec.name;
     out[k_label_managed_by] = "kubectl-pg";

@@ -10,6 +10,7 @@ def test_list_all_namespaces_shows_the_cluster(orders):
     assert out.returncode == 0, out.stderr
     items = {(i["namespace"], i["name"]): i for i in json.loads(out.stdout)["items"]}
     row = items[("st-a", "orders")]
+    assert row["engine"] == "patroni"  # the kubectl-pg.io/engine label create writes
     assert row["leader"] == orders.leader()
     assert (row["membersReady"], row["membersDesired"]) == (3, 3)
     assert (row["pgpoolReady"], row["pgpoolDesired"]) == (2, 2)
@@ -22,7 +23,7 @@ def test_list_table_in_one_namespace(orders):
     header, *rows = out.stdout.splitlines()
     assert header.split() == ["NAME", "ENGINE", "MEMBERS", "LEADER", "PGPOOL", "AGE", "HEALTH"]
     assert [r.split()[0] for r in rows] == ["orders"]
-    assert rows[0].split()[2:5] == ["3/3", orders.leader(), "2/2"]
+    assert rows[0].split()[1:5] == ["patroni", "3/3", orders.leader(), "2/2"]
 
 
 def test_list_in_an_empty_namespace(orders):

@@ -25,8 +25,8 @@ def test_status_json_matches_sql(orders):
     assert report["health"] == "healthy"
     assert (report["membersDesired"], report["membersReady"]) == (3, 3)
     assert (report["pgpoolDesired"], report["pgpoolReady"]) == (2, 2)
-    # Notices only: SQL over exec is not wired yet (SqlUnavailable).
-    assert all(p["severity"] == "notice" for p in report["problems"]), report["problems"]
+    # SQL over exec answered everywhere: no problem at all, not even a notice.
+    assert report["problems"] == [], report["problems"]
 
     members = {m["pod"]: m for m in report["members"]}
     assert sorted(members) == ["orders-0", "orders-1", "orders-2"]
@@ -47,6 +47,22 @@ def test_status_json_matches_sql(orders):
     for pod in replicas:
         assert members[pod]["streaming"] is True, members[pod]
         assert members[pod]["lagBytes"] is not None
+        # pg_stat_replication.replay_lag: null until the standby has replayed a record
+        # since it connected, then seconds.
+        lag = members[pod]["lagSeconds"]
+        assert lag is None or (isinstance(lag, (int, float)) and lag >= 0), members[pod]
+    assert members[leader]["lagSeconds"] is None
+
+    # SHOW pool_nodes through each pgpool pod: backend 0 the primary Service, backend 1
+    # the replica Service (templates/patroni/31-configmap-pgpool.yaml), neither down
+    # ("waiting" until pgpool's first connection to it: health checks are off).
+    assert len(report["pgpool"]) == 2, report["pgpool"]
+    for pgpool in report["pgpool"]:
+        assert pgpool["error"] is None, pgpool
+        backends = pgpool["backends"]
+        assert [(b["nodeId"], b["hostname"].split(".")[0], b["role"]) for b in backends] == [
+            (0, "orders-primary", "primary"), (1, "orders-replica", "standby")], backends
+        assert all(b["status"] in ("up", "waiting") for b in backends), backends
 
     services = {s["name"]: s for s in report["services"]}
     assert set(services) == {"orders-headless", "orders-primary", "orders-replica",
