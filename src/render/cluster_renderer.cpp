@@ -1,5 +1,6 @@
 #include "render/cluster_renderer.hpp"
 
+#include "core/base64.hpp"
 #include "render/images.hpp"
 #include "render/k8s_names.hpp"
 #include "render/object_names.hpp"

@@ -1,3 +1,4 @@
+#include "core/base64.hpp"
 #include "render/cluster_renderer.hpp"
 #include "render/manifest_output.hpp"
 #include "render/spec_document.hpp"
@@ -8,6 +9,7 @@
 
 #include <string>
 
+using kpg::base64_encode;
 using namespace kpg::render;
 
 namespace {
@@ -212,6 +214,4 @@ TEST_CASE("OpenSslPasswordSource::next")
   CHECK(a.reveal().find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                      "0123456789-_") == std::string::npos);
   CHECK_FALSE(a == b);
-  CHECK(base64_encode("postgres") == "cG9zdGdyZXM=");
-  CHECK(base64_encode("") == "");
 }
