@@ -1,15 +1,16 @@
 #include "core/base64.hpp"
+#include "core/yaml_json.hpp"
 #include "render/cluster_renderer.hpp"
 #include "render/manifest_output.hpp"
 #include "render/spec_document.hpp"
 #include "render/spec_validation.hpp"
-#include "render/yaml_json.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
 using kpg::base64_encode;
+using kpg::json_to_yaml;
 using namespace kpg::render;
 
 namespace {
