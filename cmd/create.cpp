@@ -6,6 +6,7 @@
 // timeout (exit code 6).
 
 #include "cmd/commands.hpp"
+#include "core/base64.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "kube/apply_set.hpp"
@@ -113,7 +114,7 @@ nlohmann::ordered_json printable_answer(const nlohmann::json& answer, const Crea
   }
   if (out.value("kind", "") == "Secret" && !options.show_secrets && out.contains("data")) {
     for (auto& [key, value] : out["data"].items()) {
-      value = render::base64_encode(render::k_withheld_password);
+      value = base64_encode(render::k_withheld_password);
     }
     withheld.push_back(
       fmt::format("{}/{}", kube::metadata_field(answer, "namespace"), kube::object_name(answer)));

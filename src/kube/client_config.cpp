@@ -1,7 +1,7 @@
 #include "kube/client_config.hpp"
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
-#include "kube/base64.hpp"
 #include "kube/credentials.hpp"
 #include "kube/kubeconfig.hpp"
 

@@ -28,4 +28,20 @@ void CurlHeaderList::append(const std::string& line)
   m_list = grown;
 }
 
+std::string url_part(CURLU* url, CURLUPart part, unsigned int flags)
+{
+  char* raw = nullptr;
+  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK) {
+    return {};
+  }
+  const CurlString owned(raw);
+  return owned ? std::string(owned.get()) : std::string();
+}
+
+std::string url_escape(std::string_view text)
+{
+  const CurlString escaped(curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())));
+  return escaped ? std::string(escaped.get()) : std::string();
+}
+
 } // namespace kpg::kube

@@ -1,11 +1,13 @@
 #pragma once
 // Small movable RAII owners for libcurl's C handles (as cpr's CurlHolder):
-// an easy handle, a share handle, a header list and a parsed URL.
+// an easy handle, a share handle, a header list, a parsed URL and a string
+// libcurl allocated; and the two URL helpers built on them.
 
 #include <curl/curl.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace kpg::kube {
 
@@ -35,6 +37,24 @@ struct CurlUrlDeleter
   }
 };
 using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+// A string libcurl allocated (curl_url_get, curl_easy_escape): curl_free.
+struct CurlFreeDeleter
+{
+  void operator()(char* text) const
+  {
+    curl_free(text);
+  }
+};
+using CurlString = std::unique_ptr<char, CurlFreeDeleter>;
+
+// One part of a parsed URL (curl_url_get with `flags`, e.g. CURLU_DEFAULT_PORT);
+// empty when the URL has no such part.
+std::string url_part(CURLU* url, CURLUPart part, unsigned int flags = 0);
+
+// Percent-encodes every byte but RFC 3986's unreserved ones (curl_easy_escape),
+// as a query value or a single path segment needs. Empty on allocation failure.
+std::string url_escape(std::string_view text);
 
 // A curl_slist of request headers, freed on destruction.
 class CurlHeaderList

@@ -68,17 +68,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return chunk.size();
 }
 
-std::string url_part(CURLU* url, CURLUPart part, unsigned int flags = 0)
-{
-  char* value = nullptr;
-  if (curl_url_get(url, part, &value, flags) != CURLUE_OK || value == nullptr) {
-    return {};
-  }
-  std::string result(value);
-  curl_free(value);
-  return result;
-}
-
 std::optional<std::string> env_any(const EnvLookup& env, std::initializer_list<const char*> names)
 {
   for (const char* name : names) {

@@ -1,5 +1,7 @@
 #include "kube/exec_request.hpp"
 
+#include "kube/curl_handle.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -9,45 +11,10 @@ namespace kpg::kube {
 
 namespace {
 
-// RAII owner of a libcurl URL handle (the URL parser and encoder used here).
-struct CurlUrlDeleter
-{
-  void operator()(CURLU* handle) const
-  {
-    curl_url_cleanup(handle);
-  }
-};
-using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
-
-struct CurlFree
-{
-  void operator()(char* text) const
-  {
-    curl_free(text);
-  }
-};
-
-std::string get_part(CURLU* url, CURLUPart part, unsigned flags = 0)
-{
-  char* raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK) {
-    return {};
-  }
-  const std::unique_ptr<char, CurlFree> owned(raw);
-  return raw;
-}
-
 void append_query(CURLU* url, std::string_view name, std::string_view value)
 {
   const std::string pair = fmt::format("{}={}", name, value);
   curl_url_set(url, CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE);
-}
-
-std::string escape_path_segment(std::string_view segment)
-{
-  char* raw = curl_easy_escape(nullptr, segment.data(), static_cast<int>(segment.size()));
-  const std::unique_ptr<char, CurlFree> owned(raw);
-  return raw;
 }
 
 } // namespace
@@ -60,21 +27,21 @@ Expected<ServerEndpoint, std::string> parse_server_url(std::string_view server)
     return unexpected(fmt::format("server URL {:?} is not a valid URL", server));
   }
   ServerEndpoint endpoint;
-  const std::string scheme = get_part(url.get(), CURLUPART_SCHEME);
+  const std::string scheme = url_part(url.get(), CURLUPART_SCHEME);
   if (scheme == "http") {
     endpoint.scheme = ServerEndpoint::Scheme::http;
   } else if (scheme != "https") {
     return unexpected(fmt::format("server URL {:?}: scheme must be https or http", server));
   }
-  endpoint.host = get_part(url.get(), CURLUPART_HOST);
-  const std::string explicit_port = get_part(url.get(), CURLUPART_PORT);
-  endpoint.port = get_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  endpoint.host = url_part(url.get(), CURLUPART_HOST);
+  const std::string explicit_port = url_part(url.get(), CURLUPART_PORT);
+  endpoint.port = url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   endpoint.host_header =
     explicit_port.empty() ? endpoint.host : fmt::format("{}:{}", endpoint.host, explicit_port);
   if (endpoint.host.size() > 2 && endpoint.host.front() == '[') {
     endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
   }
-  endpoint.base_path = get_part(url.get(), CURLUPART_PATH);
+  endpoint.base_path = url_part(url.get(), CURLUPART_PATH);
   while (!endpoint.base_path.empty() && endpoint.base_path.back() == '/') {
     endpoint.base_path.pop_back();
   }
@@ -85,9 +52,8 @@ std::string exec_target(const ServerEndpoint& server, const ExecRequest& request
                         AttachedStreams streams)
 {
   const CurlUrl url(curl_url());
-  const std::string path =
-    fmt::format("{}/api/v1/namespaces/{}/pods/{}/exec", server.base_path,
-                escape_path_segment(request.namespace_name), escape_path_segment(request.pod));
+  const std::string path = fmt::format("{}/api/v1/namespaces/{}/pods/{}/exec", server.base_path,
+                                       url_escape(request.namespace_name), url_escape(request.pod));
   curl_url_set(url.get(), CURLUPART_URL, "http://target.invalid/", 0);
   curl_url_set(url.get(), CURLUPART_PATH, path.c_str(), 0);
   for (const auto& argument : request.command) {
@@ -104,7 +70,7 @@ std::string exec_target(const ServerEndpoint& server, const ExecRequest& request
       append_query(url.get(), name, "true");
     }
   }
-  const std::string query = get_part(url.get(), CURLUPART_QUERY);
+  const std::string query = url_part(url.get(), CURLUPART_QUERY);
   return query.empty() ? path : fmt::format("{}?{}", path, query);
 }
 

@@ -1,6 +1,6 @@
 #include "kube/kubeconfig.hpp"
 
-#include "kube/base64.hpp"
+#include "core/base64.hpp"
 
 #include <fmt/format.h>
 

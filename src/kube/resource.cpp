@@ -1,5 +1,7 @@
 #include "kube/resource.hpp"
 
+#include "kube/curl_handle.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -52,14 +54,6 @@ constexpr std::array k_builtin_kinds{
   BuiltinKind{ "storage.k8s.io", "v1", "storageclasses", "StorageClass", Scope::cluster },
   BuiltinKind{ "monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor",
                Scope::namespaced },
-};
-
-struct CurlFree
-{
-  void operator()(char* text) const
-  {
-    curl_free(text);
-  }
 };
 
 } // namespace
@@ -133,9 +127,7 @@ std::string resource_path(const ResourceType& type, std::string_view namespace_n
 
 std::string query_escape(std::string_view value)
 {
-  const std::unique_ptr<char, CurlFree> escaped(
-    curl_easy_escape(nullptr, value.data(), static_cast<int>(value.size())));
-  return escaped ? std::string(escaped.get()) : std::string();
+  return url_escape(value);
 }
 
 } // namespace kpg::kube

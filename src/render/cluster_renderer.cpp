@@ -1,11 +1,12 @@
 #include "render/cluster_renderer.hpp"
 
+#include "core/base64.hpp"
+#include "core/yaml_json.hpp"
 #include "render/images.hpp"
 #include "render/k8s_names.hpp"
 #include "render/object_names.hpp"
 #include "render/spec_document.hpp"
 #include "render/spec_validation.hpp"
-#include "render/yaml_json.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 #include "render/manifest_output.hpp"
 
-#include "render/yaml_json.hpp"
+#include "core/yaml_json.hpp"
 
 namespace kpg::render {
 

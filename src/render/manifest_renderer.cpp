@@ -1,9 +1,9 @@
 #include "render/manifest_renderer.hpp"
 
 #include "core/error.hpp"
+#include "core/yaml_json.hpp"
 #include "render/template_proof.hpp"
 #include "render/template_render.hpp"
-#include "render/yaml_json.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>

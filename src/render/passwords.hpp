@@ -1,12 +1,9 @@
 #pragma once
-// Generated credentials for the Secrets a cluster needs, and the base64 the
-// Secret's data field carries. Passwords come from OpenSSL's CSPRNG
-// (RAND_bytes); base64 from OpenSSL's EVP_EncodeBlock.
+// Generated credentials for the Secrets a cluster needs. Passwords come from
+// OpenSSL's CSPRNG (RAND_bytes); the base64 a Secret's data field carries is
+// kpg::base64_encode (core/base64.hpp).
 
 #include "core/secret_string.hpp"
-
-#include <string>
-#include <string_view>
 
 namespace kpg::render {
 
@@ -29,8 +26,5 @@ class OpenSslPasswordSource final : public PasswordSource
 public:
   SecretString next() override;
 };
-
-// Standard base64 (RFC 4648, with padding), as a Secret's data field wants.
-std::string base64_encode(std::string_view bytes);
 
 } // namespace kpg::render

@@ -3,8 +3,9 @@
 // Printable and calls print(); the model decides what its table and names look
 // like, the printer does the rest:
 //   json  nlohmann's dump with a 2-space indent and a final newline;
-//   yaml  yaml-cpp's block style (strings that would read back as another type
-//         are double-quoted);
+//   yaml  kpg::json_to_yaml (core/yaml_json.hpp), the writer rendered manifests
+//         use: block style, strings that would read back as another type
+//         double-quoted, multi-line strings as literal blocks;
 //   name  one "kind/name" per line, as kubectl -o name;
 //   table / wide  the model's own text.
 

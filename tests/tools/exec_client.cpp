@@ -10,6 +10,7 @@
 // --cancel-on-output cancels the exec after the first stdout bytes (tests the
 // cancellation path); --print-protocol prints the chosen subprotocol on stderr.
 
+#include "kube/credentials.hpp"
 #include "kube/exec_stream.hpp"
 #include "kube/terminal.hpp"
 
@@ -38,23 +39,6 @@ std::string read_file(const std::string& path)
   text << in.rdbuf();
   return text.str();
 }
-
-class StaticCredentials final : public CredentialSource
-{
-public:
-  explicit StaticCredentials(Credential credential)
-    : m_credential(std::move(credential))
-  {
-  }
-  Credential current() override
-  {
-    return m_credential;
-  }
-  void invalidate() override {}
-
-private:
-  Credential m_credential;
-};
 
 // Counts stdout bytes and, when asked, cancels the exec after the first write.
 class ObservedOutput final : public ExecOutput
@@ -115,7 +99,7 @@ int run(const Options& options)
     credential.client_cert_pem = kpg::SecretString(read_file(options.cert_file));
     credential.client_key_pem = kpg::SecretString(read_file(options.key_file));
   }
-  config.credentials = std::make_shared<StaticCredentials>(credential);
+  config.credentials = std::make_shared<StaticCredentialSource>(credential);
 
   ExecRequest request = options.request;
   request.namespace_name = config.namespace_name;

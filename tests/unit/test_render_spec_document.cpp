@@ -1,7 +1,7 @@
+#include "core/yaml_json.hpp"
 #include "render/certificates.hpp"
 #include "render/spec_document.hpp"
 #include "render/spec_loader.hpp"
-#include "render/yaml_json.hpp"
 
 #include <doctest/doctest.h>
 #include <openssl/bio.h>
@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+using kpg::json_to_yaml;
 using namespace kpg::render;
 
 TEST_CASE("cluster_spec_document")

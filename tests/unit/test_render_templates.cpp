@@ -1,9 +1,9 @@
 #include "core/error.hpp"
+#include "core/yaml_json.hpp"
 #include "render/manifest_renderer.hpp"
 #include "render/template_proof.hpp"
 #include "render/template_set.hpp"
 #include "render/template_values.hpp"
-#include "render/yaml_json.hpp"
 
 #include <doctest/doctest.h>
 
@@ -366,8 +366,8 @@ TEST_CASE("json_to_yaml")
   {
     for (const auto& hostile : k_hostile) {
       const nlohmann::ordered_json document = {{"key", hostile}, {hostile, 1}};
-      const auto text = kpg::render::json_to_yaml(document);
-      CHECK(kpg::render::yaml_to_json(YAML::Load(text)) == document);
+      const auto text = kpg::json_to_yaml(document);
+      CHECK(kpg::yaml_to_json(YAML::Load(text)) == document);
     }
   }
 
@@ -376,7 +376,7 @@ TEST_CASE("json_to_yaml")
     const nlohmann::ordered_json document = {
       {"b", true}, {"m", 3}, {"n", "no"}, {"s", "3"}, {"e", nlohmann::ordered_json::object()},
       {"l", {"x", "on"}}, {"z", nullptr}};
-    CHECK(kpg::render::json_to_yaml(document) == "b: true\n"
+    CHECK(kpg::json_to_yaml(document) == "b: true\n"
                                                  "m: 3\n"
                                                  "\"n\": \"no\"\n"
                                                  "s: \"3\"\n"

@@ -1,10 +1,10 @@
-#include "kube/base64.hpp"
+#include "core/base64.hpp"
 
 #include <openssl/evp.h>
 
 #include <memory>
 
-namespace kpg::kube {
+namespace kpg {
 
 namespace {
 
@@ -55,4 +55,4 @@ Expected<std::string, std::string> base64_decode(std::string_view text)
   return out;
 }
 
-} // namespace kpg::kube
+} // namespace kpg

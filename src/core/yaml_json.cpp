@@ -1,4 +1,4 @@
-#include "render/yaml_json.hpp"
+#include "core/yaml_json.hpp"
 
 #include "core/error.hpp"
 
@@ -6,7 +6,7 @@
 #include <charconv>
 #include <string_view>
 
-namespace kpg::render {
+namespace kpg {
 
 namespace {
 
@@ -248,4 +248,4 @@ std::string json_to_yaml(const nlohmann::ordered_json& document)
   return text;
 }
 
-} // namespace kpg::render
+} // namespace kpg

@@ -1,13 +1,14 @@
 #pragma once
 // Conversions between yaml-cpp trees and nlohmann::ordered_json documents,
-// keeping key order, so manifests can be checked and printed as YAML or JSON.
+// keeping key order: the one JSON->YAML writer behind rendered manifests
+// (render/) and -o yaml (ui/printer.hpp).
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <yaml-cpp/yaml.h>
 
-namespace kpg::render {
+namespace kpg {
 
 // A YAML tree as JSON. Quoted scalars are strings; plain scalars resolve by
 // the YAML 1.2 core schema (null, true/false, integers, floats, else string).
@@ -20,4 +21,4 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& node);
 // blocks when that round-trips exactly, else double-quoted.
 std::string json_to_yaml(const nlohmann::ordered_json& document);
 
-} // namespace kpg::render
+} // namespace kpg
