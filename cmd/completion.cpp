@@ -7,6 +7,7 @@
 #include "cmd/completion.hpp"
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "core/context.hpp"
 
 #include <CLI/CLI.hpp>
@@ -185,7 +186,7 @@ void add_completion_command(CLI::App& app, Context& ctx)
   auto shell = std::make_shared<std::string>();
   auto* sub = app.add_subcommand("completion", "Print a shell completion script");
   sub->group(k_group_other);
-  sub->description("Print the completion script of bash, zsh or fish for kubectl-pg. "
+  set_long_description(*sub, "Print the completion script of bash, zsh or fish for kubectl-pg. "
                    "For `kubectl pg <TAB>`, install completions/kubectl_complete-pg on PATH "
                    "instead: kubectl (1.26 or later) calls it for plugin completion.");
   sub->footer("Examples:\n"

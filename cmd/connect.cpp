@@ -4,6 +4,7 @@
 #include "cmd/connect.hpp"
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "kube/exec_stream.hpp"
@@ -112,7 +113,7 @@ void add_connect_command(CLI::App& app, Context& ctx)
   auto* sub = app.add_subcommand("connect", "Open psql on a cluster: its pooler, primary or a "
                                             "replica");
   sub->group(k_group_operations);
-  sub->description(
+  set_long_description(*sub,
     "Run psql in one of the cluster's member pods over exec, with this terminal attached: "
     "through the pgpool-II Service (--pooler, the default, as applications connect), on the "
     "primary (--primary: the pod Patroni labels leader) or on a replica (--replica).\n\n"

@@ -6,6 +6,7 @@
 // timeout (exit code 6).
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "core/base64.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
@@ -403,7 +404,7 @@ void add_create_command(CLI::App& app, Context& ctx)
   auto options = std::make_shared<CreateOptions>();
   auto* sub = app.add_subcommand("create", "Create a highly available PostgreSQL cluster");
   sub->group(k_group_provisioning);
-  sub->description(
+  set_long_description(*sub,
     "Create a highly available PostgreSQL cluster: a StatefulSet of Spilo members (Patroni "
     "elects the primary through the Kubernetes API) behind pgpool-II, with its Services, "
     "Secrets, ConfigMaps, RBAC, PodDisruptionBudgets and NetworkPolicy.\n\n"

@@ -4,6 +4,7 @@
 #include "cmd/delete.hpp"
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "cmd/flag_values.hpp"
 #include "core/error.hpp"
 #include "kube/api_error.hpp"
@@ -243,7 +244,7 @@ void add_delete_command(CLI::App& app, Context& ctx)
   auto options = std::make_shared<ClusterDeleteOptions>();
   auto* sub = app.add_subcommand("delete", "Delete a cluster, keeping its data unless asked");
   sub->group(k_group_operations);
-  sub->description(
+  set_long_description(*sub,
     "Delete what `kubectl pg create` made for a cluster: every object labelled "
     "app.kubernetes.io/instance=NAME and app.kubernetes.io/managed-by=kubectl-pg, workloads "
     "first, then (once the pods have stopped, with --wait, the default) the Services, "

@@ -4,6 +4,7 @@
 #include "cmd/list.hpp"
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "kube/api_error.hpp"
 #include "kube/resource_client.hpp"
 #include "kube/session.hpp"
@@ -80,7 +81,7 @@ void add_list_command(CLI::App& app, Context& ctx)
   auto options = std::make_shared<ClusterListOptions>();
   auto* sub = app.add_subcommand("list", "List the clusters kubectl-pg manages, with their health");
   sub->group(k_group_operations);
-  sub->description(
+  set_long_description(*sub,
     "List every cluster kubectl-pg manages in the namespace (or in all namespaces with -A): "
     "engine, members ready/desired, the leader Patroni labelled, pgpool ready/desired, age "
     "and health (-o wide adds the image and why a cluster is degraded). It reads one "

@@ -3,6 +3,7 @@
 // place that catches kpg::Error.
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "cmd/completion.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
@@ -40,6 +41,7 @@ int main(int argc, char** argv)
                "applies it with server-side apply, and operates it: status, switchover, "
                "failover tests, backup and restore.",
                "kubectl pg"};
+  app.formatter(std::make_shared<kpg::cmd::HelpFormatter>());
   app.require_subcommand(1);
   app.fallthrough(); // global flags may follow the subcommand, as with kubectl
   app.footer("Exit codes: 0 ok, 1 failure, 2 usage or validation error, 3 degraded, "

@@ -5,6 +5,7 @@
 #include "cmd/status.hpp"
 
 #include "cmd/commands.hpp"
+#include "cmd/help.hpp"
 #include "cmd/flag_values.hpp"
 #include "core/error.hpp"
 #include "core/time_format.hpp"
@@ -250,7 +251,7 @@ void add_status_command(CLI::App& app, Context& ctx)
   auto* sub = app.add_subcommand("status", "Show the health of a cluster: members, replication, "
                                            "pgpool, Services and volumes");
   sub->group(k_group_operations);
-  sub->description(
+  set_long_description(*sub,
     "Show what a cluster looks like now, from the Kubernetes objects kubectl-pg created, "
     "Patroni's REST API (through the API server's pod proxy, port 8008) and SQL in the pods: "
     "each member's role (leader, sync standby, replica), state, timeline, lag in bytes and "
