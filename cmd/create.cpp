@@ -14,9 +14,11 @@
 #include "kube/client_config.hpp"
 #include "kube/session.hpp"
 #include "pg/cluster_wait.hpp"
+#include "pg/stored_spec.hpp"
 #include "render/cluster_renderer.hpp"
 #include "render/manifest_output.hpp"
 #include "render/passwords.hpp"
+#include "render/spec_change.hpp"
 #include "render/spec_loader.hpp"
 #include "render/template_set.hpp"
 #include "ui/progress.hpp"
@@ -177,7 +179,8 @@ void wait_until_ready(kube::Session& session, const render::ClusterSpec& spec,
 }
 
 void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec,
-                   const std::vector<nlohmann::ordered_json>& rendered_objects, Context& ctx)
+                   const std::vector<nlohmann::ordered_json>& rendered_objects,
+                   kube::Session& session, Context& ctx)
 {
   const auto timeout = validate(options);
   const bool wait = options.dry_run == "none" && options.wait.value_or(ctx.stderr_is_tty);
@@ -185,8 +188,6 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
   apply.dry_run = options.dry_run == "server" ? kube::DryRun::all : kube::DryRun::none;
   apply.force = options.force_conflicts ? kube::ForceConflicts::yes : kube::ForceConflicts::no;
 
-  // One request per object plus one read per kind: sent as one burst.
-  kube::Session session(ctx, kube::SessionOptions{static_cast<int>(2 * rendered_objects.size())});
   ui::ProgressReporter progress(ctx.err, ctx.clock,
                                 ui::progress_style_for(ctx.stderr_is_tty, ctx.getenv));
   const auto objects = kube::in_apply_order(
@@ -252,16 +253,56 @@ void apply_cluster(const CreateOptions& options, const render::ClusterSpec& spec
   wait_until_ready(session, spec, timeout, options.timeout, progress, ctx);
 }
 
-void run_create(CreateOptions& options, Context& ctx)
+// The namespace when neither -n nor the spec file names one, without
+// connecting: the kubeconfig context's, as kubectl. --dry-run=client also
+// works with no usable kubeconfig (reviewing manifests in CI): then "default".
+std::string offline_default_namespace(const Context& ctx)
 {
-  complete(options, ctx);
-  validate(options);
-  const auto loaded =
-    render::load_cluster_spec(read_spec_file(options.filename, ctx), options.overrides);
+  try {
+    return kube::load_rest_config(ctx).namespace_name;
+  } catch (const UsageError&) {
+    return "default";
+  }
+}
+
+void print_warnings(const render::LoadedSpec& loaded, Context& ctx)
+{
   for (const auto& warning : loaded.warnings) {
     ctx.err << fmt::format("warning: {}\n", warning);
   }
-  const auto engine = render::to_string(loaded.spec.engine);
+}
+
+// The spec to apply when the cluster exists: without -f, the stored spec is
+// the base and flags change it (so `create orders --members 5` changes only
+// the member count); with -f, the file. Either way a change the running
+// cluster cannot take is refused before anything is sent.
+render::LoadedSpec resolve_existing(const CreateOptions& options, const render::SpecFile& stored,
+                                    render::LoadedSpec wanted, const std::string& default_namespace,
+                                    Context& ctx)
+{
+  const auto applied = render::load_cluster_spec(stored, {}, default_namespace);
+  if (options.filename.empty()) {
+    wanted = render::load_cluster_spec(stored, options.overrides, default_namespace);
+    ctx.err << fmt::format("note: cluster {}/{} exists: using its stored spec ({}), changed only "
+                           "by the flags given; pass -f to apply a whole spec instead\n",
+                           wanted.spec.namespace_name, wanted.spec.name, stored.source);
+  }
+  const auto review = render::review_spec_change(applied.spec, wanted.spec);
+  if (!review.refused.empty()) {
+    throw UsageError(fmt::format("cluster {}/{} exists and this change cannot be applied to "
+                                 "it (nothing was applied):\n  {}",
+                                 wanted.spec.namespace_name, wanted.spec.name,
+                                 fmt::join(review.refused, "\n  ")));
+  }
+  for (const auto& change : review.not_applied_live) {
+    ctx.err << fmt::format("warning: {}\n", change);
+  }
+  return wanted;
+}
+
+render::RenderedDocuments render(const CreateOptions& options, const render::ClusterSpec& spec)
+{
+  const auto engine = render::to_string(spec.engine);
   const auto templates = options.templates_dir.empty()
                            ? render::TemplateSet::embedded(engine)
                            : render::TemplateSet::from_directory(options.templates_dir, engine);
@@ -269,20 +310,60 @@ void run_create(CreateOptions& options, Context& ctx)
   render::OpenSslCertificateSource certificates;
   // Only --dry-run=client output can withhold: anything sent carries real secrets.
   const bool show = options.show_secrets || options.dry_run != "client";
-  const auto rendered = render::render_cluster_documents(
-    loaded.spec, templates, passwords, certificates,
+  return render::render_cluster_documents(
+    spec, templates, passwords, certificates,
     show ? render::SecretDisclosure::show : render::SecretDisclosure::withhold);
+}
+
+// --dry-run=client: render and print, without connecting.
+void print_manifests(const CreateOptions& options, const std::optional<render::SpecFile>& file,
+                     Context& ctx)
+{
+  const auto loaded =
+    render::load_cluster_spec(file, options.overrides, offline_default_namespace(ctx));
+  print_warnings(loaded, ctx);
+  const auto rendered = render(options, loaded.spec);
+  // YAML is printed as the templates rendered it (proven safe: template_proof.hpp);
+  // JSON needs the objects.
+  ctx.out << (options.output == "json"
+                ? render::format_manifests(render::parse_documents(rendered.documents),
+                                           render::ManifestFormat::json)
+                : render::join_yaml_documents(rendered.documents));
+  print_withheld_note(rendered.withheld_secrets, ctx);
+}
+
+// create sends one bounded batch: a read of the stored spec, one read per
+// kind and one apply per object (about 45 requests with the built-in
+// templates). The client-side burst covers it so the batch is not spread
+// over seconds (kubectl sends apply batches unthrottled too).
+constexpr int k_create_burst = 100;
+
+void run_create(CreateOptions& options, Context& ctx)
+{
+  complete(options, ctx);
+  validate(options);
+  const auto file = read_spec_file(options.filename, ctx);
   if (options.dry_run == "client") {
-    // YAML is printed as the templates rendered it (proven safe: template_proof.hpp);
-    // JSON needs the objects.
-    ctx.out << (options.output == "json"
-                  ? render::format_manifests(render::parse_documents(rendered.documents),
-                                             render::ManifestFormat::json)
-                  : render::join_yaml_documents(rendered.documents));
-    print_withheld_note(rendered.withheld_secrets, ctx);
+    print_manifests(options, file, ctx);
     return;
   }
-  apply_cluster(options, loaded.spec, render::parse_documents(rendered.documents), ctx);
+  kube::Session session(ctx, kube::SessionOptions{ k_create_burst });
+  const auto& default_namespace = session.namespace_name();
+  auto loaded = render::load_cluster_spec(file, options.overrides, default_namespace);
+  const auto& wanted = loaded.spec;
+  auto stored = pg::read_stored_spec(session.client(), wanted.namespace_name, wanted.name);
+  if (!stored) {
+    throw kube::to_command_error(stored.error(),
+                                 fmt::format("reading the stored spec of cluster {}/{}",
+                                             wanted.namespace_name, wanted.name),
+                                 kube::Access::read);
+  }
+  if (*stored) {
+    loaded = resolve_existing(options, **stored, std::move(loaded), default_namespace, ctx);
+  }
+  print_warnings(loaded, ctx);
+  const auto rendered = render(options, loaded.spec);
+  apply_cluster(options, loaded.spec, render::parse_documents(rendered.documents), session, ctx);
 }
 
 // --flag VALUE bound to an optional override.
@@ -413,7 +494,9 @@ void add_create_command(CLI::App& app, Context& ctx)
     "order, one line per object: created, configured or unchanged. Re-running is safe: "
     "Secrets that exist are never overwritten (passwords and certificates are kept), and an "
     "unchanged cluster stays unchanged. The resolved spec is stored in the ConfigMap "
-    "NAME-spec.\n\n"
+    "NAME-spec; re-running create without -f starts from it, so flags change only what they "
+    "name, and a change the running cluster cannot take (storage size or class, PostgreSQL "
+    "major version, engine) is refused before anything is sent.\n\n"
     "--wait (the default when stderr is a terminal) waits until every member is Ready, one "
     "leader is elected, every replica streams and pgpool is Ready, showing progress; on "
     "--timeout it explains which pod is stuck and why. --dry-run=client prints the manifests "

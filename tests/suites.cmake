@@ -74,7 +74,7 @@ add_test(NAME e2e-create
   COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e
           KUBECTL_PG=$<TARGET_FILE:kubectl-pg>
           ${KPG_PYTHON} -m pytest -q -s -p no:cacheprovider
-          test_create_cluster.py test_create_faults.py
+          test_create_cluster.py test_create_faults.py test_create_rerun.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
 
 # kubectl pg connect end to end: create's rendering applied with the real kubectl to

@@ -17,7 +17,8 @@ namespace {
 
 } // namespace
 
-LoadedSpec load_cluster_spec(const std::optional<SpecFile>& file, const SpecOverrides& overrides)
+LoadedSpec load_cluster_spec(const std::optional<SpecFile>& file, const SpecOverrides& overrides,
+                             const std::string& default_namespace)
 {
   ParsedSpec parsed;
   if (file) {
@@ -28,6 +29,10 @@ LoadedSpec load_cluster_spec(const std::optional<SpecFile>& file, const SpecOver
     parsed = std::move(*result);
   }
   apply_overrides(overrides, parsed.spec, parsed.origins);
+  if (!parsed.origins.contains("metadata.namespace")) {
+    parsed.spec.namespace_name = default_namespace;
+    parsed.origins["metadata.namespace"] = "the kubeconfig context's namespace";
+  }
   auto checked = validate_cluster_spec(parsed.spec, parsed.origins);
   if (!checked.errors.empty()) {
     fail("the cluster spec is invalid", checked.errors);

@@ -34,11 +34,11 @@ PGPOOL = 2
 WAIT_TIMEOUT = "4m"  # 3 members + pgpool on a loaded, shared 2-core machine
 
 
-def run_pg(kube: Cluster, *args: str, timeout: float = 300,
-           context: str | None = None) -> subprocess.CompletedProcess:
+def run_pg(kube: Cluster, *args: str, timeout: float = 300, context: str | None = None,
+           env: dict | None = None) -> subprocess.CompletedProcess:
     cmd = [KUBECTL_PG, *(["--context", context] if context else []), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=kube.env(),
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env=env if env is not None else kube.env(), stdin=subprocess.DEVNULL)
 
 
 def object_lines(stdout: str) -> dict[str, str]:

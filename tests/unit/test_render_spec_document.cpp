@@ -21,12 +21,12 @@ TEST_CASE("cluster_spec_document")
   flags.storage_class = "fast";
   flags.parameters = { { "work_mem", "64MB" } };
   flags.labels = { { "team", "payments" } };
-  const auto loaded = load_cluster_spec(std::nullopt, flags);
+  const auto loaded = load_cluster_spec(std::nullopt, flags, "default");
 
   SUBCASE("reads back as the same spec")
   {
     const auto yaml = json_to_yaml(cluster_spec_document(loaded.spec));
-    const auto again = load_cluster_spec(SpecFile{ yaml, "orders-spec" }, {});
+    const auto again = load_cluster_spec(SpecFile{ yaml, "orders-spec" }, {}, "default");
     CHECK(json_to_yaml(cluster_spec_document(again.spec)) == yaml);
     CHECK(again.spec.members == 5);
     CHECK(again.spec.storage.storage_class == "fast");
