@@ -5,7 +5,7 @@
 set -euo pipefail
 want=${1:-test}
 
-build_pkgs=(build-essential cmake ninja-build pkg-config
+build_pkgs=(build-essential cmake ninja-build pkg-config ccache
   libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev libssl-dev libfmt-dev
   doctest-dev nlohmann-json3-dev libkainjow-mustache-dev libboost-dev)
 # kubesim (tests/kubesim) and the end-to-end tests: the API server double, the
