@@ -39,7 +39,7 @@ struct CreateOptions
 {
   std::string filename; // -f: spec file, "-" for stdin, "" for none
   std::string dry_run = "none";
-  std::string output = "yaml";
+  std::string output; // -o of --dry-run: yaml (the default) or json
   std::string templates_dir; // --templates: replaces the embedded templates
   bool show_secrets = false;
   bool force_conflicts = false;
@@ -81,6 +81,13 @@ std::chrono::milliseconds validate(const CreateOptions& options)
 {
   if (options.dry_run != "none" && options.wait.value_or(false)) {
     throw UsageError("--wait cannot be used with --dry-run: nothing is created to wait for");
+  }
+  if (options.dry_run == "none" && !options.output.empty()) {
+    throw UsageError(fmt::format(
+      "-o {} prints the manifests of --dry-run=client or --dry-run=server; without --dry-run "
+      "create prints one line per object applied (add --dry-run=server -o {} to see what the "
+      "API server would store)",
+      options.output, options.output));
   }
   try {
     return kube::parse_request_timeout(options.timeout);
@@ -530,9 +537,8 @@ void add_create_command(CLI::App& app, Context& ctx)
     ->capture_default_str();
   sub
     ->add_option("-o,--output", options->output,
-                 "Output format of --dry-run=client|server: yaml or json")
-    ->check(CLI::IsMember({ "yaml", "json" }))
-    ->capture_default_str();
+                 "Output format of --dry-run=client|server: yaml (default) or json")
+    ->check(CLI::IsMember({ "yaml", "json" }));
   sub->add_flag("--show-secrets", options->show_secrets,
                 "Print passwords and keys in Secrets instead of a placeholder (--dry-run)");
   sub->add_flag("--force-conflicts", options->force_conflicts,

@@ -103,9 +103,9 @@ public:
         left.push_back(pod.reason.empty() ? pod.name
                                           : fmt::format("{} ({})", pod.name, pod.reason));
       }
-      throw Error(fmt::format("timed out after {}s waiting for the {} of cluster {}/{} to go; "
+      throw Error(fmt::format("timed out after {} waiting for the {} of cluster {}/{} to go; "
                               "still there: {}. Re-run `kubectl pg delete {}` to finish",
-                              m_settings.timeout.count() / 1000, what, m_plan.namespace_name,
+                              m_settings.timeout_text, what, m_plan.namespace_name,
                               m_plan.name, fmt::join(left, ", "), m_plan.name),
                   ExitCode::timeout);
     }
@@ -169,6 +169,7 @@ DeleteSettings validate_delete_options(const ClusterDeleteOptions& options)
   DeleteSettings settings;
   settings.wait = options.wait ? WaitPolicy::wait : WaitPolicy::no_wait;
   settings.timeout = parse_duration_flag("--timeout", options.timeout);
+  settings.timeout_text = options.timeout;
   settings.data = options.delete_data ? DataPolicy::remove : DataPolicy::keep;
   settings.namespace_removal =
     options.delete_namespace ? NamespaceRemoval::remove : NamespaceRemoval::keep;

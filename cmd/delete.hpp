@@ -46,6 +46,7 @@ struct DeleteSettings
 {
   WaitPolicy wait = WaitPolicy::wait;
   std::chrono::milliseconds timeout{ 300000 }; // 0: no limit
+  std::string timeout_text = "5m";            // --timeout as given, for messages
   DataPolicy data = DataPolicy::keep;
   NamespaceRemoval namespace_removal = NamespaceRemoval::keep;
   ui::Confirmation confirmation = ui::Confirmation::ask;

@@ -33,6 +33,13 @@ void add_global_flags(CLI::App& app, Context& ctx)
                                            "redacted)")
     ->check(CLI::Range(0, 10))
     ->group(group);
+  app
+    .add_option("--color", opts.color,
+                "Colour tables on a terminal: auto (unless NO_COLOR is set or TERM=dumb), "
+                "always or never")
+    ->check(CLI::IsMember({ "auto", "always", "never" }))
+    ->capture_default_str()
+    ->group("Output");
 }
 
 } // namespace kpg::cmd

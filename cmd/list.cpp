@@ -72,8 +72,7 @@ void run_list(const ClusterListOptions& options, kube::RestClient& client,
                              options.all_namespaces ? pg::NamespaceColumn::shown
                                                     : pg::NamespaceColumn::hidden,
                              ctx.clock.wall_now());
-  ui::print(ctx.out, list, format,
-            ui::Palette::for_stream(ui::ColorMode::automatic, ctx.stdout_is_tty, ctx.getenv));
+  ui::print(ctx.out, list, format, ui::Palette::for_stdout(ctx));
 }
 
 void add_list_command(CLI::App& app, Context& ctx)

@@ -37,9 +37,9 @@ int main(int argc, char** argv)
   };
 
   CLI::App app{"kubectl pg: highly available PostgreSQL on Kubernetes, without an operator.\n\n"
-               "Renders a Patroni (or repmgr) PostgreSQL cluster with pgpool-II in front, "
-               "applies it with server-side apply, and operates it: status, switchover, "
-               "failover tests, backup and restore.",
+               "Renders a PostgreSQL cluster whose primary Patroni elects, with pgpool-II in "
+               "front, applies it with server-side apply, and operates it: status, list, "
+               "connect, delete.",
                "kubectl pg"};
   app.formatter(std::make_shared<kpg::cmd::HelpFormatter>());
   app.require_subcommand(1);

@@ -77,8 +77,7 @@ pg::ClusterStatus read_cluster(const std::string& name, const StatusSettings& se
 void print_report(const pg::ClusterStatus& status, const StatusSettings& settings, Context& ctx)
 {
   const pg::StatusReport report(status, ctx.clock.wall_now());
-  ui::print(ctx.out, report, settings.format,
-            ui::Palette::for_stream(ui::ColorMode::automatic, ctx.stdout_is_tty, ctx.getenv));
+  ui::print(ctx.out, report, settings.format, ui::Palette::for_stdout(ctx));
 }
 
 // Watch: a refresh every interval. On a terminal (text formats) the screen is

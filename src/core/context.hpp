@@ -26,6 +26,7 @@ struct GlobalOptions
   std::string token;           // --token BEARER (never logged)
   std::string request_timeout = "0"; // --request-timeout: "0" (none), "30s", "1m", ...
   int verbosity = 0;           // -v N: 0 quiet .. 9 wire-level (secrets redacted)
+  std::string color = "auto";  // --color auto|always|never (ui/color.hpp)
 };
 
 // Reads one environment variable; std::nullopt when unset.

@@ -140,9 +140,11 @@ void add_replication(MemberStatus& member, const MemberStatus& leader, const Vie
                                    [&](const auto& p) { return p.application_name == member.pod; });
     if (peer == views.peers->end()) {
       member.streaming = false;
+      member.streaming_evidence = "not in pg_stat_replication on the leader";
       return;
     }
     member.streaming = peer->state == "streaming";
+    member.streaming_evidence = "pg_stat_replication on the leader: " + peer->state;
     member.sync_state = peer->sync_state;
     if (auto bytes = peer->replay_lag_bytes()) {
       member.lag_bytes = bytes;
@@ -163,6 +165,9 @@ void add_replication(MemberStatus& member, const MemberStatus& leader, const Vie
       return s.application_name == member.pod;
     });
     member.streaming = sender != senders.end() && sender->state == "streaming";
+    member.streaming_evidence = sender == senders.end()
+                                  ? "not among the leader's walsenders (Patroni)"
+                                  : "the leader's walsenders (Patroni): " + sender->state;
     if (sender != senders.end()) {
       member.sync_state = sender->sync_state;
     }
@@ -171,8 +176,10 @@ void add_replication(MemberStatus& member, const MemberStatus& leader, const Vie
   const auto node = views.nodes.find(member.pod);
   if (node != views.nodes.end() && node->second.replication_state) {
     member.streaming = *node->second.replication_state == "streaming";
+    member.streaming_evidence = "its replication_state: " + *node->second.replication_state;
   } else if (member.state == "streaming") {
     member.streaming = true;
+    member.streaming_evidence = "Patroni state: streaming";
   }
 }
 

@@ -68,6 +68,11 @@ struct MemberStatus
   std::optional<double> lag_seconds;      // replicas: pg_stat_replication.replay_lag
   std::optional<Lsn> lsn;        // leader: current WAL position; replicas: replayed position
   std::optional<bool> streaming; // replicas: connected to the leader and streaming
+  // What `streaming` was decided from, for messages: "pg_stat_replication on
+  // the leader: catchup", "not in pg_stat_replication on the leader", "the
+  // leader's walsenders (Patroni): catchup", "its replication_state: stopped",
+  // "Patroni state: running".
+  std::string streaming_evidence;
   std::string sync_state;        // replicas: async, sync, quorum, potential ("" unknown)
   // PostgreSQL runs as a primary (GET /patroni's role; the pod's role label
   // when Patroni did not answer). Two such members are a split brain.

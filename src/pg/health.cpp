@@ -84,8 +84,8 @@ void check_replication(const ClusterStatus& status, const HealthThresholds& thre
     }
     if (member.streaming == false) {
       findings.warn("ReplicaNotStreaming",
-                    fmt::format("replica {} is not streaming from the leader (Patroni state: {})",
-                                member.pod, member.state.empty() ? "unknown" : member.state));
+                    fmt::format("replica {} is not streaming from the leader ({})", member.pod,
+                                member.streaming_evidence));
     }
     if (member.lag_bytes && *member.lag_bytes > thresholds.max_lag_bytes) {
       findings.warn("ReplicaLagging",

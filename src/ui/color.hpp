@@ -52,6 +52,11 @@ public:
   {
     return Palette(use_color(mode, stream_is_tty, getenv) ? State::enabled : State::disabled);
   }
+  // The palette of a command's output (ctx.out) under the global --color flag.
+  static Palette for_stdout(const Context& ctx)
+  {
+    return for_stream(parse_color_mode(ctx.options.color), ctx.stdout_is_tty, ctx.getenv);
+  }
 
   bool enabled() const
   {

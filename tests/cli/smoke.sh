@@ -26,6 +26,8 @@ check "create with an invalid name is a validation error" 2 "$bin" create Orders
 check "create without a kubeconfig is a configuration error" 2 \
   env -u KUBECONFIG HOME=/nonexistent "$bin" create orders
 check "create --wait with --dry-run is a usage error" 2 "$bin" create orders --dry-run=server --wait
+check "create -o without --dry-run is a usage error" 2 "$bin" create orders -o json
+check "--color with an unknown mode is a usage error" 2 "$bin" --color sometimes list
 [ -z "$("$bin" create Orders --dry-run=client 2>/dev/null)" ] \
   || { echo "FAIL: invalid create printed on stdout"; fail=1; }
 "$bin" create orders --dry-run=client -o json 2>/dev/null \

@@ -127,7 +127,7 @@ TEST_CASE("build_cluster_status")
     CHECK(status.paused);
     CHECK(problems(status) ==
           Lines{ "warning ReplicaNotStreaming: replica orders-2 is not streaming from the "
-                 "leader (Patroni state: streaming)",
+                 "leader (the leader's walsenders (Patroni): catchup)",
                  "warning ReplicaLagging: replica orders-2 is 24.0 MiB (25165824 bytes) behind "
                  "the leader (threshold 1.0 MiB)",
                  "notice PendingRestart: member orders-0 has a pending restart: changed "
@@ -183,7 +183,7 @@ TEST_CASE("build_cluster_status")
                  "warning TimelineDiverged: member orders-2 is on timeline 4, the leader "
                  "orders-0 on timeline 5",
                  "warning ReplicaNotStreaming: replica orders-2 is not streaming from the "
-                 "leader (Patroni state: starting)" });
+                 "leader (not among the leader's walsenders (Patroni))" });
   }
   SUBCASE("missing pods, unreachable Patroni and pgpool, a backend down")
   {
