@@ -107,7 +107,8 @@ def test_pod_runs_in_its_namespace_with_env_dns_and_volumes(kenv):
         code, out = await e.run("p1", ["sh", "-c", 'id -un; hostname; echo "$URL"; cat /config/x/a.conf; '
                                        'stat -c %a /config/x/a.conf; cat /etc/one.conf; '
                                        'getent hosts web.db.svc.cluster.local; getent hosts kubernetes.default; '
-                                       'cat /var/run/secrets/kubernetes.io/serviceaccount/namespace'])
+                                       'cat /var/run/secrets/kubernetes.io/serviceaccount/namespace; echo; '
+                                       'readlink /proc/self/ns/ipc'])
         assert code == 0
         lines = out.split("\n")
         svc_ip = e.store.get(SVC, "db", "web")["spec"]["clusterIP"]
@@ -115,6 +116,8 @@ def test_pod_runs_in_its_namespace_with_env_dns_and_volumes(kenv):
         assert lines[6].split() == [svc_ip, "web.db.svc.cluster.local", "web.db.svc", "web.db", "web"]
         assert lines[7].split()[0] == e.k.kubernetes_service_ip
         assert lines[8] == "db"
+        # its own IPC namespace: System V shared memory dies with the container
+        assert lines[9].startswith("ipc:[") and lines[9] != os.readlink("/proc/self/ns/ipc")
         code, _ = await e.run("p1", ["sh", "-c", "exit 42"])
         assert code == 42
         # no route off the pod network

@@ -39,6 +39,7 @@ import sys
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
@@ -147,7 +148,10 @@ def _wait_forwarding(child: int) -> int:
 
 def run(spec) -> int:
     _setns_path(spec["netns"], CLONE_NEWNET)
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID), "unshare")
+    # A private IPC namespace, as a pod has: PostgreSQL's System V shared memory
+    # goes with the container when it dies (killed by a fault, a test or
+    # `kubesim down`) instead of piling up on the host.
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE, "private propagation")
     name = spec["hostname"].encode()
     _check(_libc.sethostname(name, len(name)), "sethostname")
@@ -173,7 +177,8 @@ def join(spec) -> int:
     pid = spec["target_pid"]
     fds = [(os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY | os.O_CLOEXEC), flag)
            for ns, flag in (("net", CLONE_NEWNET), ("uts", CLONE_NEWUTS),
-                            ("pid", CLONE_NEWPID), ("mnt", CLONE_NEWNS))]
+                            ("ipc", CLONE_NEWIPC), ("pid", CLONE_NEWPID),
+                            ("mnt", CLONE_NEWNS))]
     for fd, flag in fds:
         _check(_libc.setns(fd, flag), f"setns into pid {pid}")
         os.close(fd)
