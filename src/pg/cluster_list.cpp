@@ -45,12 +45,9 @@ void add_reasons(ClusterRow& row, bool has_statefulset)
 
 FieldMask workload_fields()
 {
-  return { "metadata.name",
-           "metadata.namespace",
-           "metadata.labels",
-           "metadata.creationTimestamp",
-           "spec.replicas",
-           "spec.template.spec.containers.image",
+  return { "metadata.name",       "metadata.namespace",
+           "metadata.labels",     "metadata.creationTimestamp",
+           "spec.replicas",       "spec.template.spec.containers.image",
            "status.readyReplicas" };
 }
 

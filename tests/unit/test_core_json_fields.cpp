@@ -25,8 +25,7 @@ TEST_CASE("parse_fields")
                      "spec.template.spec.containers.image", "status.readyReplicas" };
     FieldMask mask{ "metadata" };
     mask.keep("items", items);
-    CHECK(parse_fields(page, mask) ==
-          json::parse(R"({"metadata":{"continue":"abc"},"items":[
+    CHECK(parse_fields(page, mask) == json::parse(R"({"metadata":{"continue":"abc"},"items":[
             {"metadata":{"name":"a","labels":{"x":"1","y":"2"}},
              "spec":{"replicas":3,"template":{"spec":{"containers":[
                {"image":"spilo:1"},{"image":"exporter:2"}]}}},

@@ -87,9 +87,9 @@ TEST_CASE("ResourceClient")
   }
   SUBCASE("list_all with item_fields keeps only those fields of each item")
   {
-    transport.replies.push_back(reply(
-      200, R"({"kind":"StatefulSetList","metadata":{"continue":"c1"},)"
-           R"("items":[{"metadata":{"name":"a","uid":"u"},"spec":{"replicas":1}}]})"));
+    transport.replies.push_back(
+      reply(200, R"({"kind":"StatefulSetList","metadata":{"continue":"c1"},)"
+                 R"("items":[{"metadata":{"name":"a","uid":"u"},"spec":{"replicas":1}}]})"));
     transport.replies.push_back(
       reply(200, R"({"metadata":{},"items":[{"metadata":{"name":"b"},"status":{}}]})"));
     const kpg::FieldMask fields{ "metadata.name" };
