@@ -33,7 +33,9 @@ std::vector<nlohmann::json> list_items(kube::RestClient& client, std::string_vie
   const bool pods = kind == "Pod";
   // Of the pods only the labels count: their metadata is enough.
   options.form = pods ? kube::ListForm::metadata : kube::ListForm::objects;
-  auto listed = resources.list_all(options, pods ? pg::pod_summary : pg::workload_summary);
+  const FieldMask fields = pods ? pg::pod_fields() : pg::workload_fields();
+  options.item_fields = &fields;
+  auto listed = resources.list_all(options);
   if (!listed) {
     const std::string where = namespace_name.empty()
                                 ? std::string("in all namespaces")
@@ -43,7 +45,7 @@ std::vector<nlohmann::json> list_items(kube::RestClient& client, std::string_vie
       fmt::format("listing the {} kubectl-pg manages {}", resources.type().group_resource(), where),
       kube::Access::read);
   }
-  return (*listed)["items"].get<std::vector<nlohmann::json>>();
+  return std::move((*listed)["items"].get_ref<nlohmann::json::array_t&>());
 }
 
 } // namespace

@@ -5,8 +5,9 @@
 // across all namespaces with -A: StatefulSets and Deployments with
 // app.kubernetes.io/managed-by=kubectl-pg, and the metadata only
 // (PartialObjectMetadataList) of the member pods Patroni labels leader
-// (spilo-role in (master,primary)): the only pods the rows need. Each page
-// is reduced to what the rows read as it arrives. No request per cluster.
+// (spilo-role in (master,primary)): the only pods the rows need. Of each
+// page only the fields the rows read are parsed (pg::workload_fields,
+// pg::pod_fields; core/json_fields.hpp). No request per cluster.
 //
 // Exit codes: 0 listed (whatever the clusters' health), 4 the API server
 // could not be read (unreachable, credentials refused), 1 another API error,

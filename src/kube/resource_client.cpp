@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -101,7 +102,8 @@ std::string ResourceClient::what(const std::string& name) const
 
 Result<nlohmann::json> ResourceClient::send(std::string method, std::string path,
                                             std::string what_text, std::string body,
-                                            std::string content_type, std::string accept) const
+                                            std::string content_type, std::string accept,
+                                            const FieldMask* fields) const
 {
   HttpRequest request;
   request.method = std::move(method);
@@ -117,7 +119,8 @@ Result<nlohmann::json> ResourceClient::send(std::string method, std::string path
   if (!response) {
     return unexpected(std::move(response).error());
   }
-  auto doc = nlohmann::json::parse(response->body, nullptr, false);
+  auto doc = fields != nullptr ? parse_fields(response->body, *fields)
+                               : nlohmann::json::parse(response->body, nullptr, false);
   if (doc.is_discarded()) {
     return unexpected(KubeError(
       ApiError(ApiStatus{ static_cast<int>(response->status),
@@ -157,18 +160,18 @@ std::string ResourceClient::list_path(const ListOptions& options, bool watch) co
 
 Result<nlohmann::json> ResourceClient::list(const ListOptions& options) const
 {
+  std::optional<FieldMask> page_fields;
+  if (options.item_fields != nullptr) {
+    page_fields.emplace(FieldMask{ "kind", "apiVersion", "metadata" });
+    page_fields->keep("items", *options.item_fields);
+  }
   // The metadata form falls back to whole objects on servers without it.
   return send("GET", list_path(options, false), what(""), {}, {},
-              options.form == ListForm::metadata ? k_accept_metadata_list : std::string());
+              options.form == ListForm::metadata ? k_accept_metadata_list : std::string(),
+              page_fields ? &*page_fields : nullptr);
 }
 
 Result<nlohmann::json> ResourceClient::list_all(ListOptions options) const
-{
-  return list_all(std::move(options), {});
-}
-
-Result<nlohmann::json> ResourceClient::list_all(ListOptions options,
-                                                const ItemSummary& summarize) const
 {
   if (options.limit <= 0) {
     options.limit = k_default_page_size;
@@ -186,7 +189,10 @@ Result<nlohmann::json> ResourceClient::list_all(ListOptions options,
       }
       return page;
     }
-    nlohmann::json items = page->value("items", nlohmann::json::array());
+    nlohmann::json items = nlohmann::json::array();
+    if (const auto found = page->find("items"); found != page->end() && found->is_array()) {
+      items = std::move(*found); // moved, not copied: a page can be tens of MB
+    }
     const auto metadata = page->value("metadata", nlohmann::json::object());
     const std::string next_token = metadata.value("continue", "");
     if (merged.is_null()) {
@@ -194,7 +200,7 @@ Result<nlohmann::json> ResourceClient::list_all(ListOptions options,
       merged["items"] = nlohmann::json::array();
     }
     for (auto& item : items) {
-      merged["items"].push_back(summarize ? summarize(std::move(item)) : std::move(item));
+      merged["items"].push_back(std::move(item));
     }
     options.continue_token = next_token;
     if (options.continue_token.empty()) {

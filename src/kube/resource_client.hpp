@@ -14,12 +14,12 @@
 // fieldValidation=Strict, dryRun=All on request. A 201 means created, 200 updated.
 // Conflicts come back as ApiError whose text() names each field and its manager.
 
+#include "core/json_fields.hpp"
 #include "kube/resource.hpp"
 #include "kube/rest_client.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +69,10 @@ struct ListOptions
   std::string continue_token;
   std::string resource_version; // "" most recent, "0" any
   ListForm form = ListForm::objects;
+  // When set, only these fields of each item are parsed and kept (the rest of
+  // the page is skipped by the parser, core/json_fields.hpp); the mask must
+  // outlive the call. nullptr: whole items.
+  const FieldMask* item_fields = nullptr;
 };
 
 struct WriteOptions
@@ -112,12 +116,9 @@ public:
   // One page: the List object (items, metadata.resourceVersion, metadata.continue).
   Result<nlohmann::json> list(const ListOptions& options = {}) const;
   // Every page merged into one List (items of all pages); restarts from the
-  // first page once if a continue token expires (410).
+  // first page once if a continue token expires (410). With
+  // options.item_fields, only those fields of earlier pages' items are held.
   Result<nlohmann::json> list_all(ListOptions options = {}) const;
-  // As list_all, each item replaced by summarize(item) as its page arrives:
-  // only the summaries of earlier pages are held, not their objects.
-  using ItemSummary = std::function<nlohmann::json(nlohmann::json&& item)>;
-  Result<nlohmann::json> list_all(ListOptions options, const ItemSummary& summarize) const;
   Result<nlohmann::json> create(const nlohmann::json& object,
                                 const WriteOptions& options = {}) const;
   Result<nlohmann::json> replace(const nlohmann::json& object,
@@ -159,7 +160,7 @@ public:
 private:
   Result<nlohmann::json> send(std::string method, std::string path, std::string what,
                               std::string body = {}, std::string content_type = {},
-                              std::string accept = {}) const;
+                              std::string accept = {}, const FieldMask* fields = nullptr) const;
   Result<nlohmann::json> patch_path(const std::string& name, const std::string& subresource,
                                     PatchType type, const nlohmann::json& patch,
                                     const WriteOptions& options) const;

@@ -16,21 +16,6 @@ namespace {
 
 using Key = std::pair<std::string, std::string>; // namespace, cluster name
 
-// Moves the listed keys of `from` (when present) into a new object.
-nlohmann::json pick(nlohmann::json& from, std::initializer_list<const char*> keys)
-{
-  nlohmann::json picked = nlohmann::json::object();
-  if (!from.is_object()) {
-    return picked;
-  }
-  for (const char* key : keys) {
-    if (const auto found = from.find(key); found != from.end()) {
-      picked[key] = std::move(*found);
-    }
-  }
-  return picked;
-}
-
 std::string namespace_of(const nlohmann::json& object)
 {
   const auto& metadata = object.value("metadata", nlohmann::json::object());
@@ -58,25 +43,17 @@ void add_reasons(ClusterRow& row, bool has_statefulset)
 
 } // namespace
 
-nlohmann::json workload_summary(nlohmann::json&& workload)
+FieldMask workload_fields()
 {
-  nlohmann::json summary = {
-    { "metadata",
-      pick(workload["metadata"], { "name", "namespace", "labels", "creationTimestamp" }) },
-    { "spec", pick(workload["spec"], { "replicas" }) },
-  };
-  auto& containers = workload["spec"]["template"]["spec"]["containers"];
-  if (containers.is_array() && !containers.empty()) {
-    summary["spec"]["template"]["spec"]["containers"] =
-      nlohmann::json::array({ pick(containers[0], { "image" }) });
-  }
-  summary["status"] = pick(workload["status"], { "readyReplicas" });
-  return summary;
+  return { "metadata.name",       "metadata.namespace",
+           "metadata.labels",     "metadata.creationTimestamp",
+           "spec.replicas",       "spec.template.spec.containers.image",
+           "status.readyReplicas" };
 }
 
-nlohmann::json pod_summary(nlohmann::json&& pod)
+FieldMask pod_fields()
 {
-  return { { "metadata", pick(pod["metadata"], { "name", "namespace", "labels" }) } };
+  return { "metadata.name", "metadata.namespace", "metadata.labels" };
 }
 
 std::vector<ClusterRow> build_cluster_rows(const std::vector<nlohmann::json>& statefulsets,

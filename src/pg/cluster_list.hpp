@@ -14,6 +14,7 @@
 // pgpoolDesired, created (RFC 3339 | null), health: healthy | degraded,
 // reasons: [string]}]}. -o name: "cluster/<name>" per row.
 
+#include "core/json_fields.hpp"
 #include "core/time_format.hpp"
 #include "ui/printer.hpp"
 
@@ -76,12 +77,13 @@ private:
 };
 
 // What build_cluster_rows reads of a StatefulSet or Deployment: metadata
-// (name, namespace, labels, creationTimestamp), spec.replicas, the first
-// container's image and status.readyReplicas. list keeps these per object
-// as the pages arrive instead of whole objects (a tenth of the memory).
-nlohmann::json workload_summary(nlohmann::json&& workload);
+// (name, namespace, labels, creationTimestamp), spec.replicas, the
+// containers' images and status.readyReplicas. list parses only these fields
+// of each listed object (ListOptions::item_fields): a few hundred bytes of an
+// object of several kB, so the page's DOM is never built whole.
+FieldMask workload_fields();
 // What it reads of a pod: metadata name, namespace and labels.
-nlohmann::json pod_summary(nlohmann::json&& pod);
+FieldMask pod_fields();
 
 // One row per (namespace, instance label) found in any of the three lists,
 // sorted by namespace then name. Objects without the instance label are

@@ -85,6 +85,22 @@ TEST_CASE("ResourceClient")
                                        "app%3Dpg%2Crole%20in%20%28primary%2Creplica%29&limit=2");
     CHECK(transport.sent.at(2).path.find("&continue=c2") != std::string::npos);
   }
+  SUBCASE("list_all with item_fields keeps only those fields of each item")
+  {
+    transport.replies.push_back(
+      reply(200, R"({"kind":"StatefulSetList","metadata":{"continue":"c1"},)"
+                 R"("items":[{"metadata":{"name":"a","uid":"u"},"spec":{"replicas":1}}]})"));
+    transport.replies.push_back(
+      reply(200, R"({"metadata":{},"items":[{"metadata":{"name":"b"},"status":{}}]})"));
+    const kpg::FieldMask fields{ "metadata.name" };
+    kpg::kube::ListOptions options;
+    options.item_fields = &fields;
+    auto list = statefulsets.list_all(options);
+    REQUIRE(list);
+    CHECK(*list == nlohmann::json::parse(R"({"kind":"StatefulSetList","metadata":{},)"
+                                         R"("items":[{"metadata":{"name":"a"}},)"
+                                         R"({"metadata":{"name":"b"}}]})"));
+  }
   SUBCASE("list_all restarts once when the continue token expires")
   {
     transport.replies.push_back(reply(200, R"({"metadata":{"continue":"c1"},"items":[{"n":1}]})"));

@@ -144,13 +144,13 @@ TEST_CASE("ClusterList::to_json")
         nlohmann::ordered_json{ "members 2/3", "no leader", "pgpool 1/2" });
 }
 
-TEST_CASE("workload_summary")
+TEST_CASE("workload_fields")
 {
   auto statefulset =
     kpg::test::workload("StatefulSet", "orders", 3, 2, "database", "spilo:1", "db", "orders");
   statefulset["metadata"]["managedFields"] = nlohmann::json::array({ { { "manager", "x" } } });
   statefulset["metadata"]["uid"] = "1234";
-  const auto summary = kpg::pg::workload_summary(nlohmann::json(statefulset));
+  const auto summary = kpg::parse_fields(statefulset.dump(), kpg::pg::workload_fields());
   CHECK(summary ==
         nlohmann::json{ { "metadata",
                           { { "name", "orders" },
@@ -165,8 +165,14 @@ TEST_CASE("workload_summary")
                                                       { { { "image", "spilo:1" } } }) } } } } } } },
                         { "status", { { "readyReplicas", 2 } } } });
   // What the rows read is the same from the summary as from the object.
-  CHECK(kpg::pg::build_cluster_rows({ summary }, {}, {})[0].image == "spilo:1");
-  CHECK(kpg::pg::pod_summary(nlohmann::json(statefulset)) ==
+  const auto from_summary = kpg::pg::build_cluster_rows({ summary }, {}, {});
+  const auto from_object = kpg::pg::build_cluster_rows({ statefulset }, {}, {});
+  CHECK(from_summary[0].image == "spilo:1");
+  CHECK(from_summary[0].members_ready == from_object[0].members_ready);
+  CHECK(from_summary[0].members_desired == from_object[0].members_desired);
+  CHECK(from_summary[0].created == from_object[0].created);
+  CHECK(from_summary[0].reasons == from_object[0].reasons);
+  CHECK(kpg::parse_fields(statefulset.dump(), kpg::pg::pod_fields()) ==
         nlohmann::json{ { "metadata",
                           { { "name", "orders" },
                             { "namespace", "db" },
