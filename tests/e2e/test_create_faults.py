@@ -37,10 +37,10 @@ def test_readonly_user_is_told_the_missing_permission(kube):
 def test_api_server_restart_mid_create_then_rerun_completes(kube):
     args = ["create", "restart", "-n", "restart", "--members", "1", "--pgpool-replicas", "1",
             "--storage-size", "1Gi", "--wait=false"]
-    # 300 ms per request: the 22 objects take ~7 s, so the restart, begun once the first
+    # 500 ms per request: the 22 objects take ~11 s, so the restart, begun once the first
     # object is applied, lands in the middle. A restarting server finishes the request in
     # flight, then refuses connections for 3 s; create does not retry writes.
-    assert kube.cli("fault", "--latency", "300").returncode == 0
+    assert kube.cli("fault", "--latency", "500").returncode == 0
     try:
         proc = subprocess.Popen([KUBECTL_PG, *args], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=kube.env(),
