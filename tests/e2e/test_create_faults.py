@@ -1,7 +1,8 @@
 """`kubectl pg create` when things go wrong, against the shared kubesim: a spec error
 applies nothing (exit 2); a read-only user is told which permission is missing; the
 API server restarting in the middle of create leaves a partial cluster that a re-run
-completes; a cluster that cannot become ready times out with a diagnosis (exit 6)."""
+completes; a cluster that cannot become ready times out with a diagnosis (exit 6) that
+names the stuck pod and quotes the end of its log."""
 from __future__ import annotations
 
 import re
@@ -91,3 +92,32 @@ def test_timeout_explains_which_pod_is_stuck_and_why(kube):
         assert "log of container postgres:" not in out.stderr, out.stderr
     finally:
         kube.kubectl("delete", "namespace", "stuck", "--wait=false")
+
+
+def test_timeout_quotes_the_last_log_lines_of_a_hung_member(kube):
+    """Real Patroni, hung (cgroup-frozen) as soon as it has logged: the diagnosis names
+    the pod and quotes the end of its log exactly as `kubectl logs --tail 12` shows it
+    (frozen, it writes nothing more)."""
+    proc = subprocess.Popen([KUBECTL_PG, "create", "hung", "-n", "hung", "--members", "1",
+                             "--pgpool-replicas", "1", "--storage-size", "1Gi", "--wait",
+                             "--timeout", "30s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=kube.env(), stdin=subprocess.DEVNULL)
+    try:
+        def log_of_hung_0() -> str:
+            out = kube.kubectl("logs", "-n", "hung", "hung-0", "-c", "postgres", check=False)
+            return out.stdout.strip() if out.returncode == 0 else ""
+        wait_for(log_of_hung_0, timeout=60, interval=0.2, what="hung-0's first log line")
+        frozen = kube.cli("fault", "freeze", "hung/hung-0")
+        assert frozen.returncode == 0, frozen.stderr
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 6, err
+        assert "pod hung/hung-0 is Running, not Ready" in err, err
+        tail = kube.kubectl("logs", "-n", "hung", "hung-0", "-c", "postgres", "--tail",
+                            "12").stdout
+        assert tail.strip(), "Patroni logged nothing"
+        quoted = "".join(f"    {line}\n" for line in tail.splitlines())
+        assert "  last log lines of container postgres:\n" + quoted in err, (err, tail)
+    finally:
+        proc.kill()
+        kube.cli("fault", "thaw", "hung/hung-0")
+        kube.kubectl("delete", "namespace", "hung", "--wait=false", check=False)
