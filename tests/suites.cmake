@@ -93,7 +93,8 @@ set_tests_properties(e2e-connect PROPERTIES
 # (tests/e2e/status_fixtures.py). Skips without root or kubectl.
 add_test(NAME e2e-status
   COMMAND ${KPG_PYTEST} -p status_fixtures
-          test_status_e2e.py test_list_e2e.py test_delete_e2e.py
+          test_status_e2e.py test_status_failover_e2e.py
+          test_list_e2e.py test_delete_e2e.py
   WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
 set_tests_properties(e2e-status PROPERTIES
   ENVIRONMENT "KUBECTL_PG=$<TARGET_FILE:kubectl-pg>;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/e2e:${KPG_TEST_TOOLS}"

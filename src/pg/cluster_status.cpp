@@ -124,7 +124,9 @@ MemberStatus member_from(const nlohmann::json& pod, const Views& views)
     }
     member.postgres_version = node->postgres_version();
     member.patroni_version = node->patroni_version;
-    member.pending_restart = member.pending_restart || node->pending_restart;
+    // The member's own answer is current; /cluster's copy comes from the DCS and
+    // lags it by up to loop_wait seconds (seen clearing a parameter change).
+    member.pending_restart = node->pending_restart;
   }
   return member;
 }

@@ -52,6 +52,20 @@ class PgCluster:
         assert out.returncode in (0, 3), f"status failed ({out.returncode}): {out.stderr}"
         return out.returncode, json.loads(out.stdout)
 
+    def status_between(self, facts, timeout: float = 120) -> tuple[dict, object]:
+        """`status -o json` run between two readings of `facts()`; repeated until both
+        readings agree (nothing changed while status ran: a WAL record, pgpool's first
+        connection to a backend), then (report, facts). Fails at the deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            before = facts()
+            code, report = self.status_json()
+            after = facts()
+            if before == after:
+                return report, after
+            assert time.monotonic() < deadline, \
+                f"{self.name}: facts kept changing while status ran: {before} != {after}"
+
     # ------------------------------------------------------------ kubectl
     def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.kube.kubectl("-n", self.namespace, *args, check=check)
@@ -68,6 +82,31 @@ class PgCluster:
         out = self.kubectl("exec", pod, "-c", "postgres", "--", "psql", "-X", "-A", "-t", "-U",
                            "postgres", "-d", "postgres", "-c", query)
         return out.stdout.strip()
+
+    def pgpool_sql(self, pod: str, query: str) -> list[dict[str, str]]:
+        """`query` through pgpool-II itself (port 9999 in pgpool pod `pod`), as the pgpool
+        pod's own user (its environment: no password on a command line): rows as
+        {column: text}."""
+        script = ('PGPASSWORD="$POSTGRES_PASSWORD" exec psql -X -A -F "|" -h 127.0.0.1 '
+                  '-p 9999 -U "$POSTGRES_USERNAME" -d postgres -c "$0"')
+        out = self.kubectl("exec", pod, "-c", "pgpool", "--", "sh", "-c", script, query)
+        header, *rows = out.stdout.strip().splitlines()[:-1]  # drop "(N rows)"
+        columns = header.split("|")
+        return [dict(zip(columns, row.split("|"))) for row in rows]
+
+    def patroni(self, pod: str, path: str = "patroni") -> dict:
+        """GET /<path> of the member's Patroni REST API (port 8008) through the pod proxy."""
+        out = self.kubectl("get", "--raw",
+                           f"/api/v1/namespaces/{self.namespace}/pods/{pod}:8008/proxy/{path}")
+        return json.loads(out.stdout)
+
+    def patch_patroni_config(self, pod: str, patch: dict) -> None:
+        """PATCH /config (Patroni's dynamic configuration, what `patronictl edit-config`
+        changes) from inside member `pod`, with the REST API credentials of its environment."""
+        script = ('exec curl -sS -f -o /dev/null -u '
+                  '"$PATRONI_RESTAPI_USERNAME:$PATRONI_RESTAPI_PASSWORD" -X PATCH '
+                  '-H "Content-Type: application/json" -d "$0" http://127.0.0.1:8008/config')
+        self.kubectl("exec", pod, "-c", "postgres", "--", "sh", "-c", script, json.dumps(patch))
 
     # ------------------------------------------------------------ state
     @staticmethod
@@ -104,9 +143,9 @@ class PgCluster:
         wait_for(check, timeout=timeout, interval=1.0, what=f"cluster {self.name} healthy")
 
 
-def render_and_apply(kube: Cluster, namespace: str, name: str) -> PgCluster:
+def render_and_apply(kube: Cluster, namespace: str, name: str, *create_args: str) -> PgCluster:
     rendered = subprocess.run([KUBECTL_PG, "create", name, "-n", namespace, "--dry-run=client",
-                               "--show-secrets", "-o", "yaml"],
+                               "--show-secrets", "-o", "yaml", *create_args],
                               capture_output=True, text=True, timeout=60, check=True)
     kube.kubectl("apply", "--server-side", "-f", "-", input=rendered.stdout)
     return PgCluster(kube, namespace, name)
@@ -130,12 +169,15 @@ def kubesim():
 
 @pytest.fixture(scope="session")
 def clusters(kubesim):
-    """Two clusters applied at once and awaited together: `orders` in st-a (status and
-    list; tests that break it restore it) and `doomed` in st-b (the delete tests)."""
+    """Three clusters applied at once so they start together: `orders` in st-a (status
+    and list; tests that break it restore it), `doomed` in st-b (the delete tests), both
+    awaited here, and `synced` in st-c (`--synchronous-mode on`; the failover tests),
+    awaited only by the tests that use it."""
     made = {"orders": render_and_apply(kubesim, "st-a", "orders"),
-            "doomed": render_and_apply(kubesim, "st-b", "doomed")}
-    for cluster in made.values():
-        cluster.wait_healthy()
+            "doomed": render_and_apply(kubesim, "st-b", "doomed"),
+            "synced": render_and_apply(kubesim, "st-c", "synced", "--synchronous-mode", "on")}
+    for name in ("orders", "doomed"):
+        made[name].wait_healthy()
     return made
 
 
@@ -149,6 +191,13 @@ def orders(clusters) -> PgCluster:
 @pytest.fixture
 def doomed(clusters) -> PgCluster:
     return clusters["doomed"]
+
+
+@pytest.fixture
+def synced(clusters) -> PgCluster:
+    cluster = clusters["synced"]
+    cluster.wait_healthy()
+    return cluster
 
 
 def timed(fn, runs: int = 5) -> list[float]:

@@ -135,6 +135,14 @@ TEST_CASE("build_cluster_status")
                  "notice MaintenanceMode: Patroni is paused (maintenance mode): it will not "
                  "fail over" });
   }
+  SUBCASE("pending restart: the member's own GET /patroni wins over /cluster's older copy")
+  {
+    inputs.patroni_cluster = read_fixture("patroni/cluster_v4.json"); // orders-0: pending
+    const auto status = build(inputs); // GET /patroni of orders-0 (v3): not pending
+    CHECK_FALSE(status.members[0].pending_restart);
+    inputs.patroni_nodes.erase("orders-0");
+    CHECK(build(inputs).members[0].pending_restart); // no GET /patroni: /cluster's word
+  }
   SUBCASE("no leader")
   {
     inputs.patroni_cluster = std::string(
