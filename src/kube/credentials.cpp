@@ -28,6 +28,7 @@ TokenFileCredentialSource::TokenFileCredentialSource(std::string path, std::stri
 
 CredentialSource::Credential TokenFileCredentialSource::current()
 {
+  const std::lock_guard lock(m_mutex);
   struct stat info
   {};
   if (::stat(m_path.c_str(), &info) != 0) {
@@ -58,6 +59,7 @@ CredentialSource::Credential TokenFileCredentialSource::current()
 
 void TokenFileCredentialSource::invalidate()
 {
+  const std::lock_guard lock(m_mutex);
   m_read = FileIdentity{};
 }
 

@@ -10,11 +10,13 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <mutex>
 #include <string>
 
 namespace kpg::kube {
 
-// A fixed credential: a token, a client certificate and key, or both.
+// A fixed credential: a token, a client certificate and key, or both. Never
+// changes after construction, hence thread-safe without a lock.
 class StaticCredentialSource : public CredentialSource
 {
 public:
@@ -35,7 +37,8 @@ private:
 // A bearer token read from a file (kubeconfig tokenFile, the in-cluster service
 // account token), re-read whenever the file changes (inode, size or mtime) or
 // after invalidate(). Surrounding whitespace is trimmed. `base` may carry a
-// client certificate that goes with the token.
+// client certificate that goes with the token. Thread-safe: current() and
+// invalidate() are serialised by a lock.
 class TokenFileCredentialSource : public CredentialSource
 {
 public:
@@ -54,6 +57,7 @@ private:
     bool operator==(const FileIdentity& other) const;
   };
 
+  std::mutex m_mutex; // guards m_credential and m_read
   std::string m_path;
   std::string m_owner;
   Credential m_credential;

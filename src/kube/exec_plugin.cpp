@@ -215,6 +215,7 @@ ExecCredentialSource::ExecCredentialSource(ExecConfig config, std::string user_n
 
 CredentialSource::Credential ExecCredentialSource::current()
 {
+  const std::lock_guard lock(m_mutex);
   if (m_cached && (!m_expiry || m_clock.wall_now() < *m_expiry)) {
     return *m_cached;
   }
@@ -229,6 +230,7 @@ CredentialSource::Credential ExecCredentialSource::current()
 
 void ExecCredentialSource::invalidate()
 {
+  const std::lock_guard lock(m_mutex);
   m_cached.reset();
   m_expiry.reset();
 }

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,8 @@ enum class StdinIsTerminal
   yes
 };
 
+// Thread-safe: current() and invalidate() are serialised by a lock, so requests
+// that need a credential at the same time run the plugin once and share its answer.
 class ExecCredentialSource : public CredentialSource
 {
 public:
@@ -50,6 +53,7 @@ public:
   // How many times the plugin has run (tests, -v 9).
   int runs() const
   {
+    const std::lock_guard lock(m_mutex);
     return m_runs;
   }
 
@@ -57,6 +61,7 @@ private:
   Credential run_plugin();
   bool interactive() const;
 
+  mutable std::mutex m_mutex; // guards m_cached, m_expiry and m_runs
   ExecConfig m_config;
   std::string m_user_name;
   nlohmann::json m_cluster_info;

@@ -12,6 +12,11 @@
 //     actually changed (client-go does not retry; a CLI run is short and a
 //     refreshed credential usually fixes the request).
 // Streams (watch) are neither rate-limited nor retried here; watch.hpp resumes them.
+//
+// Not thread-safe, nor are what it holds (CurlTransport's handle pool and CURLSH
+// share without lock functions, the RateLimiter, the Logger writing to the
+// Context's stderr): use a client from one thread. status runs its SQL execs on
+// other threads (core/task_group.hpp) but keeps every API request on the main one.
 
 #include "core/clock.hpp"
 #include "core/expected.hpp"

@@ -21,6 +21,8 @@ namespace kpg::kube {
 // Supplies the bearer token or client certificate for a request. Implementations:
 // a static token, a tokenFile re-read when it changes, an exec credential plugin
 // cached until its expirationTimestamp, the in-cluster service account token.
+// Implementations are thread-safe: current() and invalidate() may be called from
+// several threads at once (status runs its SQL execs concurrently).
 class CredentialSource
 {
 public:

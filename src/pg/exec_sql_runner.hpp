@@ -10,6 +10,8 @@
 // Each run is limited (default 5 s): a frozen pod accepts psql's connection and
 // never answers, and status must not hang on it; past the limit the exec is
 // cancelled and the run answers "...: no answer within 5s".
+// run() is thread-safe: each run has its own connection, streams and watchdog,
+// and shares only the RestConfig (read-only; its CredentialSource is thread-safe).
 
 #include "kube/rest_config.hpp"
 #include "pg/sql_runner.hpp"

@@ -53,6 +53,7 @@ public:
   virtual std::optional<std::string> unavailable_reason() const = 0;
   // psql's standard output when the command exits 0; otherwise why not: the
   // exit code and psql's first line of standard error, or the exec failure.
+  // Thread-safe: status calls it from several threads at once.
   virtual Fetched run(const PodCommand& command) = 0;
 };
 

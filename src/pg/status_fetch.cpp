@@ -1,5 +1,6 @@
 #include "pg/status_fetch.hpp"
 
+#include "core/task_group.hpp"
 #include "kube/api_error.hpp"
 #include "kube/pod_proxy.hpp"
 #include "kube/resource_client.hpp"
@@ -103,26 +104,74 @@ std::string leader_pod(const StatusInputs& inputs)
   return {};
 }
 
-void fetch_patroni(kube::RestClient& client, StatusInputs& inputs,
-                   const std::vector<PodFacts>& members, std::chrono::milliseconds timeout)
+// GET /cluster on the first member that answers; returns that member (empty
+// when none answered).
+std::string fetch_patroni_cluster(kube::RestClient& client, StatusInputs& inputs,
+                                  const std::vector<PodFacts>& members,
+                                  std::chrono::milliseconds timeout)
 {
-  if (members.empty()) {
-    return;
-  }
-  std::string asked; // the member that answered GET /cluster
   std::vector<std::string> failures;
   for (const auto& member : members) {
     auto cluster = patroni_get(client, inputs.namespace_name, member.name, "cluster", timeout);
     if (cluster) {
       inputs.patroni_cluster = std::move(cluster);
-      asked = member.name;
-      break;
+      return member.name;
     }
     failures.push_back(fmt::format("{}: {}", member.name, cluster.error()));
   }
-  if (asked.empty()) {
-    inputs.patroni_cluster =
-      Fetched(unexpected(fmt::format("no member answered: {}", fmt::join(failures, "; "))));
+  inputs.patroni_cluster =
+    Fetched(unexpected(fmt::format("no member answered: {}", fmt::join(failures, "; "))));
+  return {};
+}
+
+// One SQL run and how long it took (for the -v 6 line).
+struct SqlRead
+{
+  PodCommand command;
+  Fetched answer;
+  std::chrono::milliseconds took{ 0 };
+};
+
+// Starts `command` on its own thread in `reads`.
+void start_sql(TaskGroup<SqlRead>& reads, SqlRunner& sql, const Clock& clock, PodCommand command)
+{
+  reads.start([&sql, &clock, command = std::move(command)] {
+    const auto start = clock.now();
+    Fetched answer = sql.run(command);
+    return SqlRead{ command, std::move(answer),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - start) };
+  });
+}
+
+// Patroni's REST API and SQL. The SQL execs (about 0.13 s each: a TLS
+// connection, a WebSocket and psql) run on their own threads, at the same time
+// as each other and as the Patroni requests, which stay on this thread, in
+// order: SHOW pool_nodes on each pgpool pod starts first, pg_stat_replication
+// as soon as GET /cluster has named the leader. The inputs are filled in the
+// same order whatever finishes first.
+void fetch_patroni_and_sql(kube::RestClient& client, StatusInputs& inputs, SqlRunner& sql,
+                           std::chrono::milliseconds timeout)
+{
+  const auto reason = sql.unavailable_reason();
+  if (reason) {
+    inputs.sql_unavailable = *reason;
+  }
+  TaskGroup<SqlRead> pool_reads;
+  TaskGroup<SqlRead> leader_read;
+  if (!reason) {
+    for (const auto& pgpool : askable_members(inputs.pods, k_component_pooler)) {
+      start_sql(pool_reads, sql, client.clock(),
+                pgpool_sql(inputs.namespace_name, pgpool.name, k_pool_nodes_query));
+    }
+  }
+  const auto members = askable_members(inputs.pods, k_component_database);
+  std::string asked; // the member that answered GET /cluster
+  if (!members.empty()) {
+    asked = fetch_patroni_cluster(client, inputs, members, timeout);
+  }
+  if (const std::string leader = leader_pod(inputs); !reason && !leader.empty()) {
+    start_sql(leader_read, sql, client.clock(),
+              member_sql(inputs.namespace_name, leader, k_stat_replication_query));
   }
   for (const auto& member : members) {
     inputs.patroni_nodes.emplace(
@@ -131,21 +180,21 @@ void fetch_patroni(kube::RestClient& client, StatusInputs& inputs,
   if (!asked.empty()) {
     inputs.patroni_history = patroni_get(client, inputs.namespace_name, asked, "history", timeout);
   }
-}
 
-void fetch_sql(SqlRunner& sql, StatusInputs& inputs)
-{
-  if (const auto reason = sql.unavailable_reason()) {
-    inputs.sql_unavailable = *reason;
-    return;
+  const auto log = [&client](const SqlRead& read) {
+    client.logger().log(6, fmt::format("psql in pod {}/{} (container {}) over exec: {} in {} "
+                                       "milliseconds",
+                                       read.command.namespace_name, read.command.pod,
+                                       read.command.container, read.answer ? "ok" : "failed",
+                                       read.took.count()));
+  };
+  for (auto& read : leader_read.results()) {
+    log(read);
+    inputs.stat_replication = std::move(read.answer);
   }
-  if (const std::string leader = leader_pod(inputs); !leader.empty()) {
-    inputs.stat_replication =
-      sql.run(member_sql(inputs.namespace_name, leader, k_stat_replication_query));
-  }
-  for (const auto& pgpool : askable_members(inputs.pods, k_component_pooler)) {
-    inputs.pool_nodes.emplace(
-      pgpool.name, sql.run(pgpool_sql(inputs.namespace_name, pgpool.name, k_pool_nodes_query)));
+  for (auto& read : pool_reads.results()) {
+    log(read);
+    inputs.pool_nodes.emplace(read.command.pod, std::move(read.answer));
   }
 }
 
@@ -221,9 +270,7 @@ Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
     return inputs;
   }
 
-  fetch_patroni(client, inputs, askable_members(inputs.pods, k_component_database),
-                patroni_timeout(client, options));
-  fetch_sql(sql, inputs);
+  fetch_patroni_and_sql(client, inputs, sql, patroni_timeout(client, options));
   return inputs;
 }
 

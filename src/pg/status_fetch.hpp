@@ -9,9 +9,14 @@
 //        answers: the pod labelled leader first, then ready ones, then the rest
 //   GET /patroni on every member that has a pod IP
 //   GET /history on the member that answered /cluster
-//   SQL through the SqlRunner: pg_stat_replication on the leader, SHOW
-//        pool_nodes on each pgpool pod that has a pod IP (skipped, with one
-//        notice, when the runner is unavailable)
+// and SQL through the SqlRunner, each run on its own thread (core/task_group.hpp)
+// at the same time as the requests above: SHOW pool_nodes on each pgpool pod
+// that has a pod IP (started after the LISTs), pg_stat_replication on the
+// leader (started once GET /cluster has named it); skipped, with one notice,
+// when the runner is unavailable. The API requests stay on the calling thread,
+// in the order above; the SqlRunner must allow concurrent run() calls. The
+// wall time is the LISTs and GET /cluster plus the slowest of the rest, not
+// their sum. -v 6 logs each SQL run with its duration after the requests.
 // Eleven API requests for a 3-member cluster: within client-go's burst of 10
 // but one. Patroni's and SQL's failures are recorded in the inputs (the model
 // turns them into problems); only a failed LIST is an error.

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -79,8 +80,10 @@ public:
   {
     return unavailable;
   }
+  // Thread-safe, as status calls it from several threads.
   pg::Fetched run(const pg::PodCommand& command) override
   {
+    const std::lock_guard lock(m_mutex);
     ran.push_back(command);
     const auto found = answers.find(command.pod);
     if (found == answers.end()) {
@@ -91,7 +94,10 @@ public:
 
   std::optional<std::string> unavailable;
   std::map<std::string, pg::Fetched> answers; // pod -> psql output or failure
-  std::vector<pg::PodCommand> ran;
+  std::vector<pg::PodCommand> ran;              // in the order the runs started
+
+private:
+  std::mutex m_mutex;
 };
 
 class ScriptedPause : public Pause

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 using kpg::kube::ExecConfig;
 using kpg::kube::ExecCredentialSource;
@@ -80,6 +82,20 @@ TEST_CASE("ExecCredentialSource::current")
       R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}})");
     source.invalidate();
     CHECK(source.current().bearer_token.reveal() == "tok-2");
+  }
+  SUBCASE("thread-safe: 8 threads asking at once share one run of the plugin")
+  {
+    ExecCredentialSource source(f.config("token"), "ci", nullptr, StdinIsTerminal::no, f.clock);
+    std::vector<std::string> tokens(8);
+    {
+      std::vector<std::jthread> threads;
+      for (auto& token : tokens) {
+        threads.emplace_back([&source, &token] { token = source.current().bearer_token.reveal(); });
+      }
+    }
+    CHECK(tokens == std::vector<std::string>(8, "tok-1"));
+    CHECK(source.runs() == 1);
+    CHECK(f.runs().size() == 1);
   }
   SUBCASE("cached until expirationTimestamp, then run again")
   {
