@@ -12,6 +12,8 @@
 //     actually changed (client-go does not retry; a CLI run is short and a
 //     refreshed credential usually fixes the request).
 // Streams (watch) are neither rate-limited nor retried here; watch.hpp resumes them.
+// Every request, streams included, carries RestConfig::impersonation as
+// Impersonate-* headers (impersonation.hpp), logged at -v 7 like other headers.
 
 #include "core/clock.hpp"
 #include "core/expected.hpp"
@@ -90,6 +92,8 @@ private:
   Expected<HttpResponse, TransportError> send_once(const HttpRequest& request,
                                                    const BodyChunkHandler& on_chunk);
   void attach_credential(HttpRequest& request);
+  // Appends the Impersonate-* headers of RestConfig::impersonation (once per request).
+  void add_impersonation(HttpRequest& request) const;
 
   const RestConfig& m_config;
   Transport& m_transport;
