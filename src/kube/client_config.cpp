@@ -266,8 +266,9 @@ std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const 
   config.server = options.server.empty() ? fmt::format("https://{}{}{}:{}", ipv6 ? "[" : "", *host,
                                                        ipv6 ? "]" : "", *port)
                                          : options.server;
-  // client-go inClusterClientConfig: only --server, --token, --certificate-authority
-  // and (kubectl 1.30+) the impersonation flags apply.
+  // client-go inClusterClientConfig: only --server, --token and --certificate-authority
+  // apply; the impersonation flags too (kubectl ignores them in a pod, kubernetes#93474;
+  // the unmerged kubernetes#116640 would honour them).
   if (!options.certificate_authority.empty()) {
     if (auto error = open_error(options.certificate_authority)) {
       throw UsageError(fmt::format("unable to read --certificate-authority: {}", *error));
@@ -434,6 +435,9 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
   apply_user_flags(options, user);
   const KubeconfigCluster* found_cluster = find(kubeconfig.clusters, context.cluster);
   KubeconfigCluster cluster = found_cluster != nullptr ? *found_cluster : KubeconfigCluster{};
+  // No cluster from the kubeconfig nor --server: in a pod, the in-cluster configuration
+  // (whatever TLS flags say; only --certificate-authority applies there).
+  const bool no_cluster = is_empty(cluster) && options.server.empty();
   apply_cluster_flags(options, cluster);
 
   // client-go DirectClientConfig.ConfirmUsable.
@@ -442,7 +446,7 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
     errors.push_back(fmt::format("context was not found for specified context: {}", context_name));
   }
   validate_user(context.user, user, errors);
-  if (is_empty(cluster)) {
+  if (no_cluster) {
     if (errors.empty()) {
       if (auto config = in_cluster_config(options, env, load)) {
         return std::move(*config);

@@ -22,8 +22,9 @@
 //   UpdateTransportConfig)
 //   in-cluster: when no kubeconfig gives a usable cluster and
 //   KUBERNETES_SERVICE_HOST/PORT are set and the service account token exists;
-//   then only --server, --token, --certificate-authority, -n and the
-//   impersonation flags apply (client-go inClusterClientConfig, kubectl 1.30+).
+//   then only --server, --token, --certificate-authority, -n (client-go
+//   inClusterClientConfig) and the impersonation flags (kubectl ignores those in a
+//   pod: kubernetes#93474) apply.
 //
 // Errors are worded as client-go's (validation.go, transport.go), e.g.
 //   invalid configuration: more than one authentication method found for u; found [token
