@@ -100,11 +100,12 @@ TEST_CASE("authentication over HTTPS")
                                      "\nas: jane\nas-uid: u-1\nas-groups: [devs, ops]"));
     CHECK(configmaps(c).list());
     CHECK(configmaps(c).create(configmap("imp")));
-    const nlohmann::json expected = { { "Impersonate-User", "jane" },
-                                      { "Impersonate-Uid", "u-1" },
-                                      { "Impersonate-Group", "devs" },
-                                      { "Impersonate-Group", "ops" } };
-    CHECK(server.stats()["impersonation"] == nlohmann::json{ expected, expected });
+    using nlohmann::json;
+    const json expected = json::array({ json::array({ "Impersonate-User", "jane" }),
+                                        json::array({ "Impersonate-Uid", "u-1" }),
+                                        json::array({ "Impersonate-Group", "devs" }),
+                                        json::array({ "Impersonate-Group", "ops" }) });
+    CHECK(server.stats()["impersonation"] == json::array({ expected, expected }));
   }
   SUBCASE("tls-server-name: SNI and verification use it, the connection goes to the URL host")
   {
