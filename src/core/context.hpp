@@ -11,22 +11,31 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kpg {
 
 // kubectl's global flags, as kubectl names them. Empty means "not given".
 struct GlobalOptions
 {
-  std::string kubeconfig;      // --kubeconfig PATH
-  std::string context;         // --context NAME
-  std::string cluster;         // --cluster NAME
-  std::string user;            // --user NAME
-  std::string namespace_name;  // -n/--namespace NAME
-  std::string server;          // -s/--server URL
-  std::string token;           // --token BEARER (never logged)
+  std::string kubeconfig;            // --kubeconfig PATH
+  std::string context;               // --context NAME
+  std::string cluster;               // --cluster NAME
+  std::string user;                  // --user NAME
+  std::string namespace_name;        // -n/--namespace NAME
+  std::string server;                // -s/--server URL
+  std::string token;                 // --token BEARER (never logged)
   std::string request_timeout = "0"; // --request-timeout: "0" (none), "30s", "1m", ...
-  int verbosity = 0;           // -v N: 0 quiet .. 9 wire-level (secrets redacted)
-  std::string color = "auto";  // --color auto|always|never (ui/color.hpp)
+  int verbosity = 0; // -v N: 0 quiet .. 10 (6 and up: API traffic, secrets redacted)
+  bool insecure_skip_tls_verify = false;       // --insecure-skip-tls-verify (clears the CA)
+  std::string certificate_authority;           // --certificate-authority PATH (PEM)
+  std::string client_certificate;              // --client-certificate PATH (PEM)
+  std::string client_key;                      // --client-key PATH (PEM; never logged)
+  std::string tls_server_name;                 // --tls-server-name NAME
+  std::string impersonate_user;                // --as USER
+  std::vector<std::string> impersonate_groups; // --as-group GROUP, repeatable
+  std::string impersonate_uid;                 // --as-uid UID
+  std::string color = "auto";                  // --color auto|always|never (ui/color.hpp)
 };
 
 // Reads one environment variable; std::nullopt when unset.

@@ -236,6 +236,21 @@ std::shared_ptr<CredentialSource> user_credentials(const std::string& user_name,
   return nullptr;
 }
 
+// --as, --as-uid and --as-group override the kubeconfig's as, as-uid and
+// as-groups one by one (client-go merges the override AuthInfo with mergo).
+void apply_impersonation_flags(const GlobalOptions& options, Impersonation& impersonation)
+{
+  if (!options.impersonate_user.empty()) {
+    impersonation.user_name = options.impersonate_user;
+  }
+  if (!options.impersonate_uid.empty()) {
+    impersonation.uid = options.impersonate_uid;
+  }
+  if (!options.impersonate_groups.empty()) {
+    impersonation.groups = options.impersonate_groups;
+  }
+}
+
 std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const EnvLookup& env,
                                             const LoadOptions& load)
 {
@@ -251,11 +266,22 @@ std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const 
   config.server = options.server.empty() ? fmt::format("https://{}{}{}:{}", ipv6 ? "[" : "", *host,
                                                        ipv6 ? "]" : "", *port)
                                          : options.server;
-  const std::string ca_path = load.service_account_dir + "/ca.crt";
-  if (!open_error(ca_path)) {
+  // client-go inClusterClientConfig: only --server, --token and --certificate-authority
+  // apply; the impersonation flags too (kubectl ignores them in a pod, kubernetes#93474;
+  // the unmerged kubernetes#116640 would honour them).
+  if (!options.certificate_authority.empty()) {
+    if (auto error = open_error(options.certificate_authority)) {
+      throw UsageError(fmt::format("unable to read --certificate-authority: {}", *error));
+    }
+    config.ca_pem = read_file(options.certificate_authority);
+    config.ca_origin =
+      fmt::format("--certificate-authority file {}", options.certificate_authority);
+  } else if (const std::string ca_path = load.service_account_dir + "/ca.crt";
+             !open_error(ca_path)) {
     config.ca_pem = read_file(ca_path);
     config.ca_origin = fmt::format("the service account CA file {}", ca_path);
   }
+  apply_impersonation_flags(options, config.impersonation);
   if (!options.token.empty()) {
     config.credentials = std::make_shared<StaticCredentialSource>(
       CredentialSource::Credential{ SecretString(options.token), {}, {} });
@@ -277,6 +303,46 @@ std::optional<RestConfig> in_cluster_config(const GlobalOptions& options, const 
   config.user_name = "(service account)";
   config.request_timeout = parse_request_timeout(options.request_timeout);
   return config;
+}
+
+// client-go DirectClientConfig.getAuthInfo: the flags override the kubeconfig
+// user field by field; a client certificate (key) flag also drops the user's
+// -data field, which would otherwise win.
+void apply_user_flags(const GlobalOptions& options, KubeconfigUser& user)
+{
+  if (!options.token.empty()) {
+    user.token = SecretString(options.token);
+  }
+  if (!options.client_certificate.empty()) {
+    user.client_certificate = options.client_certificate;
+    user.client_certificate_data.clear();
+  }
+  if (!options.client_key.empty()) {
+    user.client_key = options.client_key;
+    user.client_key_data = SecretString();
+  }
+  apply_impersonation_flags(options, user.impersonation);
+}
+
+// client-go DirectClientConfig.getCluster: --insecure-skip-tls-verify or
+// --certificate-authority replaces all three of the cluster's insecure flag, CA
+// file and CA data (so --insecure-skip-tls-verify drops the kubeconfig's CA, and
+// both flags together fail later: "specifying a root certificates file with the
+// insecure flag is not allowed"); --server drops the kubeconfig's
+// tls-server-name unless --tls-server-name is given too.
+void apply_cluster_flags(const GlobalOptions& options, KubeconfigCluster& cluster)
+{
+  if (!options.server.empty()) {
+    cluster.server = options.server;
+  }
+  if (options.insecure_skip_tls_verify || !options.certificate_authority.empty()) {
+    cluster.insecure_skip_tls_verify = options.insecure_skip_tls_verify;
+    cluster.certificate_authority = options.certificate_authority;
+    cluster.certificate_authority_data.clear();
+  }
+  if (!options.tls_server_name.empty() || !options.server.empty()) {
+    cluster.tls_server_name = options.tls_server_name;
+  }
 }
 
 template<typename Map>
@@ -366,14 +432,13 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
   }
   const KubeconfigUser* found_user = find(kubeconfig.users, context.user);
   KubeconfigUser user = found_user != nullptr ? *found_user : KubeconfigUser{};
-  if (!options.token.empty()) {
-    user.token = SecretString(options.token);
-  }
+  apply_user_flags(options, user);
   const KubeconfigCluster* found_cluster = find(kubeconfig.clusters, context.cluster);
   KubeconfigCluster cluster = found_cluster != nullptr ? *found_cluster : KubeconfigCluster{};
-  if (!options.server.empty()) {
-    cluster.server = options.server;
-  }
+  // No cluster from the kubeconfig nor --server: in a pod, the in-cluster configuration
+  // (whatever TLS flags say; only --certificate-authority applies there).
+  const bool no_cluster = is_empty(cluster) && options.server.empty();
+  apply_cluster_flags(options, cluster);
 
   // client-go DirectClientConfig.ConfirmUsable.
   std::vector<std::string> errors;
@@ -381,7 +446,7 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
     errors.push_back(fmt::format("context was not found for specified context: {}", context_name));
   }
   validate_user(context.user, user, errors);
-  if (is_empty(cluster)) {
+  if (no_cluster) {
     if (errors.empty()) {
       if (auto config = in_cluster_config(options, env, load)) {
         return std::move(*config);
@@ -411,12 +476,18 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
     config.ca_pem = cluster.certificate_authority_data;
     config.ca_origin = fmt::format("certificate-authority-data of cluster \"{}\" in {}",
                                    context.cluster, cluster.file);
+  } else if (!options.certificate_authority.empty()) {
+    config.ca_pem = read_file(cluster.certificate_authority);
+    config.ca_origin =
+      fmt::format("--certificate-authority file {}", cluster.certificate_authority);
   } else if (!cluster.certificate_authority.empty()) {
     config.ca_pem = read_file(cluster.certificate_authority);
     config.ca_origin = fmt::format("certificate-authority file {} (cluster \"{}\")",
                                    cluster.certificate_authority, context.cluster);
   }
-  if (config.insecure_skip_tls_verify && !config.ca_pem.empty()) {
+  // client-go transport.go: HasCA() is a CA file or data being set, even an empty one.
+  if (config.insecure_skip_tls_verify &&
+      (!cluster.certificate_authority.empty() || !cluster.certificate_authority_data.empty())) {
     throw UsageError("specifying a root certificates file with the insecure flag is not allowed");
   }
   config.proxy_url = cluster.proxy_url;
@@ -426,6 +497,8 @@ RestConfig load_rest_config(const GlobalOptions& options, const EnvLookup& env, 
     config.credentials =
       user_credentials(context.user, user, exec_cluster_info(cluster, config.ca_pem), clock, load);
   }
+  // client-go sets impersonation for http servers too (before IsConfigTransportTLS).
+  config.impersonation = user.impersonation;
   config.namespace_name = !options.namespace_name.empty()   ? options.namespace_name
                           : !context.namespace_name.empty() ? context.namespace_name
                                                             : "default";

@@ -2,21 +2,36 @@
 // Resolves kubectl's global flags and the kubeconfig (or a pod's service
 // account) into the RestConfig every transport is built from.
 //
-// Precedence (client-go tools/clientcmd/client_config.go; K8S_API.md 1.1-1.4):
+// Precedence (client-go tools/clientcmd/client_config.go getAuthInfo,
+// getCluster, ClientConfig; K8S_API.md 1.1-1.4). A flag always beats the kubeconfig:
 //   context   --context, else current-context
 //   cluster   --cluster, else the context's;  user: --user, else the context's
 //   server    --server, else the cluster's;   token: --token, else the user's
+//   TLS       --insecure-skip-tls-verify or --certificate-authority replace the
+//             cluster's insecure-skip-tls-verify, certificate-authority AND
+//             certificate-authority-data together (the insecure flag clears the CA);
+//             --tls-server-name, else the cluster's unless --server is given
+//   client certificate  --client-certificate (--client-key) replace the user's
+//             client-certificate(-key) and drop its -data field
+//   impersonation  --as, --as-uid, --as-group (each) over the user's as, as-uid,
+//             as-groups; as-user-extra from the kubeconfig only; nothing is
+//             impersonated without a user name
 //   namespace -n, else the context's, else "default"
 //   credentials (https only): token (or tokenFile) and/or client certificate;
 //   the exec plugin only when neither is set (client-go exec.go
 //   UpdateTransportConfig)
 //   in-cluster: when no kubeconfig gives a usable cluster and
-//   KUBERNETES_SERVICE_HOST/PORT are set and the service account token exists.
+//   KUBERNETES_SERVICE_HOST/PORT are set and the service account token exists;
+//   then only --server, --token, --certificate-authority, -n (client-go
+//   inClusterClientConfig) and the impersonation flags (kubectl ignores those in a
+//   pod: kubernetes#93474) apply.
 //
-// Errors are worded as client-go's (validation.go), e.g.
+// Errors are worded as client-go's (validation.go, transport.go), e.g.
 //   invalid configuration: more than one authentication method found for u; found [token
-//   basicAuth], only one is allowed context "x" does not exist specifying a root certificates file
-//   with the insecure flag is not allowed
+//   basicAuth], only one is allowed
+//   context "x" does not exist
+//   specifying a root certificates file with the insecure flag is not allowed
+//   (--certificate-authority with --insecure-skip-tls-verify, or a kubeconfig with both)
 
 #include "core/clock.hpp"
 #include "core/context.hpp"

@@ -189,6 +189,9 @@ private:
       if (!m_setup.authorization.empty()) {
         request.set(http::field::authorization, m_setup.authorization.reveal());
       }
+      for (const auto& [name, value] : impersonation_headers(m_setup.config.impersonation)) {
+        request.insert(name, value); // insert, not set: Impersonate-Group repeats
+      }
     }));
     m_ws.binary(true);
     m_ws.auto_fragment(false);

@@ -5,6 +5,7 @@
 //   GET /api/v1/namespaces/NS/pods/NAME/exec?command=...   (exec_request.hpp)
 //   Upgrade: websocket, Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io
 //   HTTP/1.1 over TLS (Boost.Beast over boost::asio::ssl; stream_tls.hpp)
+//   Authorization and the Impersonate-* headers of RestConfig (impersonation.hpp)
 //
 // Streams move in 64 KiB chunks both ways with backpressure (exec_io.hpp); memory
 // stays flat whatever the size of the stream. On v5, end of stdin half-closes the

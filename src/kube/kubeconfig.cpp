@@ -181,6 +181,18 @@ KubeconfigUser parse_user(const YAML::Node& node, const fs::path& base, const st
   if (const YAML::Node exec = node["exec"]; exec && !exec.IsNull()) {
     user.exec = parse_exec(exec, base, where + ".exec");
   }
+  user.impersonation.user_name = scalar(node, "as", where);
+  user.impersonation.uid = scalar(node, "as-uid", where);
+  user.impersonation.groups = string_list(node, "as-groups", where);
+  if (const YAML::Node extra = node["as-user-extra"]; extra && !extra.IsNull()) {
+    if (!extra.IsMap()) {
+      throw FormatError(fmt::format("{}.as-user-extra: expected a map of string lists", where));
+    }
+    for (const auto& entry : extra) {
+      user.impersonation.extra[entry.first.Scalar()] =
+        string_list(extra, entry.first.Scalar().c_str(), where + ".as-user-extra");
+    }
+  }
   return user;
 }
 

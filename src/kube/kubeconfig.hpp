@@ -8,6 +8,7 @@
 #include "core/context.hpp"
 #include "core/expected.hpp"
 #include "core/secret_string.hpp"
+#include "kube/impersonation.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,7 @@ struct KubeconfigUser
   SecretString password;
   bool has_auth_provider = false; // auth-provider (gcp, azure, oidc): removed from kubectl 1.26
   std::optional<ExecConfig> exec;
+  Impersonation impersonation; // as, as-uid, as-groups, as-user-extra
   std::string file;
 };
 

@@ -99,6 +99,7 @@ Result<HttpResponse> RestClient::request_raw(HttpRequest request)
 Result<HttpResponse> RestClient::stream(HttpRequest request, const BodyChunkHandler& on_chunk,
                                         std::string_view what)
 {
+  add_impersonation(request);
   attach_credential(request);
   auto response = send_once(request, on_chunk);
   if (!response) {
@@ -111,6 +112,13 @@ Result<HttpResponse> RestClient::stream(HttpRequest request, const BodyChunkHand
     return unexpected(KubeError(ApiError(status_from_response(*response, request.method, what))));
   }
   return std::move(*response);
+}
+
+void RestClient::add_impersonation(HttpRequest& request) const
+{
+  for (auto& header : impersonation_headers(m_config.impersonation)) {
+    request.headers.push_back(std::move(header));
+  }
 }
 
 void RestClient::attach_credential(HttpRequest& request)
@@ -166,6 +174,7 @@ Result<HttpResponse> RestClient::send_with_retries(HttpRequest& request)
   if (request.timeout.count() == 0) {
     request.timeout = m_config.request_timeout;
   }
+  add_impersonation(request);
   bool refreshed_credential = false;
   for (int retries = 0;; ++retries) {
     m_rate_limiter.acquire();

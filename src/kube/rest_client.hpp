@@ -17,6 +17,8 @@
 // share without lock functions, the RateLimiter, the Logger writing to the
 // Context's stderr): use a client from one thread. status runs its SQL execs on
 // other threads (core/task_group.hpp) but keeps every API request on the main one.
+// Every request, streams included, carries RestConfig::impersonation as
+// Impersonate-* headers (impersonation.hpp), logged at -v 7 like other headers.
 
 #include "core/clock.hpp"
 #include "core/expected.hpp"
@@ -95,6 +97,8 @@ private:
   Expected<HttpResponse, TransportError> send_once(const HttpRequest& request,
                                                    const BodyChunkHandler& on_chunk);
   void attach_credential(HttpRequest& request);
+  // Appends the Impersonate-* headers of RestConfig::impersonation (once per request).
+  void add_impersonation(HttpRequest& request) const;
 
   const RestConfig& m_config;
   Transport& m_transport;

@@ -9,6 +9,7 @@
 // ../shared/K8S_API.md sections 1 and 9.
 
 #include "core/secret_string.hpp"
+#include "kube/impersonation.hpp"
 
 #include <chrono>
 #include <functional>
@@ -52,7 +53,8 @@ struct RestConfig
   bool insecure_skip_tls_verify = false; // only when the kubeconfig or flags say so
   std::string proxy_url; // kubeconfig proxy-url; empty: HTTPS_PROXY/NO_PROXY from the environment
   bool disable_compression = false;
-  std::shared_ptr<CredentialSource> credentials;  // null: anonymous
+  std::shared_ptr<CredentialSource> credentials; // null: anonymous
+  Impersonation impersonation; // --as/--as-group/--as-uid, else the kubeconfig user's as*
   std::string namespace_name = "default";         // flag, then context, then "default"
   std::string context_name;                       // for messages: which kubeconfig context was used
   std::string user_name;                          // for messages: which kubeconfig user was used

@@ -31,10 +31,12 @@ Session::Session(Context& ctx, const SessionOptions& options)
              std::ref(m_warnings))
 {
   if (m_config.insecure_skip_tls_verify) {
-    ctx.err << fmt::format("Warning: TLS verification of {} is disabled by the kubeconfig "
-                           "(insecure-skip-tls-verify); the connection is not protected "
-                           "against interception\n",
-                           m_config.server);
+    ctx.err << fmt::format("Warning: TLS verification of {} is disabled by {}; the connection "
+                           "is not protected against interception\n",
+                           m_config.server,
+                           ctx.options.insecure_skip_tls_verify
+                             ? "--insecure-skip-tls-verify"
+                             : "the kubeconfig (insecure-skip-tls-verify)");
   }
 }
 

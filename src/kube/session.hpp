@@ -36,8 +36,8 @@ struct SessionOptions
 class Session
 {
 public:
-  // Prints kubectl's warning on ctx.err when the kubeconfig disables TLS
-  // verification (insecure-skip-tls-verify).
+  // Prints a warning on ctx.err when the kubeconfig or --insecure-skip-tls-verify
+  // disables TLS verification.
   explicit Session(Context& ctx, const SessionOptions& options = {});
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;

@@ -45,6 +45,22 @@ p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
 print(p.returncode, p.stderr.decode().splitlines()[-1])' "$bin" create orders --dry-run=client)
 [ "$got" = "1 error: writing stdout: Broken pipe" ] \
   || { echo "FAIL: closed stdout: '$got'"; fail=1; }
+# kubectl's global flags: listed in the help, -v up to 10, client-go's TLS flag rule.
+for flag in --kubeconfig --context --cluster --user --namespace --server --token \
+  --certificate-authority --client-certificate --client-key --insecure-skip-tls-verify \
+  --tls-server-name --as --as-group --as-uid --request-timeout --v; do
+  "$bin" --help | grep -q -- "$flag\b" || { echo "FAIL: --help does not list $flag"; fail=1; }
+done
+"$bin" --help | grep -q -- 'Log level 0..10' || { echo "FAIL: -v range in --help"; fail=1; }
+check "-v 10 is accepted" 0 "$bin" version -v 10
+check "-v 11 is a usage error" 2 "$bin" version -v 11
+check "--certificate-authority with --insecure-skip-tls-verify is a configuration error" 2 \
+  "$bin" create orders --server https://127.0.0.1:1 --insecure-skip-tls-verify \
+  --certificate-authority /dev/null --as jane --as-group a --as-group b
+grep -q 'specifying a root certificates file with the insecure flag is not allowed' \
+  /tmp/kpg-smoke.out || { echo "FAIL: insecure + CA message"; cat /tmp/kpg-smoke.out; fail=1; }
+[ "$("$bin" __complete --as)" = "$(printf -- '--as\n--as-group\n--as-uid\n:4')" ] \
+  || { echo "FAIL: __complete --as"; fail=1; }
 check "completion bash" 0 "$bin" completion bash
 [ "$("$bin" __complete create --anti)" = "$(printf -- '--anti-affinity\n:4')" ] \
   || { echo "FAIL: __complete create --anti"; fail=1; }

@@ -96,7 +96,10 @@ class Server:
 
         ws = web.WebSocketResponse(protocols=self.protocols, autoping=True, max_msg_size=0)
         await ws.prepare(request)
-        self.event(event="connection", protocol=ws.ws_protocol, command=command, **flags)
+        impersonation = [[k, v] for k, v in request.headers.items()
+                         if k.lower().startswith("impersonate-")]
+        self.event(event="connection", protocol=ws.ws_protocol, command=command,
+                   impersonation=impersonation, **flags)
         await ws.send_bytes(b"\x01")  # readiness: an empty message on stdout
         session = Session(self, ws, command, flags)
         await session.run()

@@ -57,6 +57,15 @@ def test_client_certificate_authentication(server, pki):
     assert result.stdout == b"hello\n"
 
 
+def test_impersonation_headers_on_the_upgrade(server, pki):
+    result = run(client_args(server, pki, "true", extra=("--as", "jane", "--as-group", "devs",
+                                                        "--as-group", "ops")))
+    assert result.returncode == 0, result.stderr
+    assert server.events("connection")[-1]["impersonation"] == [
+        ["Impersonate-User", "jane"], ["Impersonate-Group", "devs"],
+        ["Impersonate-Group", "ops"]]
+
+
 def test_large_binary_stdout_streams_in_flat_memory(server, pki, tmp_path):
     source = tmp_path / "random.bin"
     digest = write_random_file(source, 256)

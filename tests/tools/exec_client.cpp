@@ -160,6 +160,10 @@ int main(int argc, char** argv)
   app.add_option("--cert", options.cert_file, "client certificate (PEM)");
   app.add_option("--key", options.key_file, "client key (PEM)");
   app.add_option("-n,--namespace", options.config.namespace_name);
+  app.add_option("--as", options.config.impersonation.user_name, "user to impersonate");
+  app.add_option("--as-group", options.config.impersonation.groups, "group to impersonate")
+    ->expected(1)
+    ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--pod", options.request.pod)->required();
   app.add_option("-c,--container", options.request.container);
   app.add_flag("-i,--stdin", options.attach_stdin, "pass stdin to the command");

@@ -108,7 +108,7 @@ TEST_CASE("load_rest_config")
     auto config = load_rest_config(options, env, clock);
     CHECK(config.namespace_name == "flag-ns");
     CHECK(config.server == "https://override:443");
-    CHECK(config.tls_server_name == "kubernetes.default");
+    CHECK(config.tls_server_name.empty()); // --server drops the cluster's tls-server-name
     CHECK(config.credentials->current().bearer_token.reveal() == "static-token");
     CHECK(config.request_timeout == std::chrono::milliseconds(90000));
   }
@@ -121,6 +121,134 @@ TEST_CASE("load_rest_config")
     CHECK(config.server == "https://10.1.1.1:6443");
     CHECK(config.credentials->current().bearer_token.reveal() == "t");
     CHECK(config.namespace_name == "default");
+  }
+}
+
+TEST_CASE("load_rest_config TLS and client certificate flags")
+{
+  kpg::test::FakeClock clock;
+  const auto env = fake_env({});
+  const std::string dir = fixture("kubeconfig");
+  const std::string fixture_ca =
+    "-----BEGIN CERTIFICATE-----\nfixture-ca\n-----END CERTIFICATE-----\n";
+
+  SUBCASE("--insecure-skip-tls-verify clears the kubeconfig's CA")
+  {
+    auto options = with_file("auth-methods.yaml", "cert-inline");
+    options.insecure_skip_tls_verify = true;
+    auto config = load_rest_config(options, env, clock);
+    CHECK(config.insecure_skip_tls_verify);
+    CHECK(config.ca_pem.empty());
+  }
+  SUBCASE("--certificate-authority replaces certificate-authority-data and the insecure flag")
+  {
+    auto options = with_file("malformed.yaml", "ca-insecure");
+    options.certificate_authority = dir + "/certs/ca.crt";
+    auto config = load_rest_config(options, env, clock);
+    CHECK_FALSE(config.insecure_skip_tls_verify);
+    CHECK(config.ca_pem == fixture_ca);
+    CHECK(config.ca_origin == "--certificate-authority file " + dir + "/certs/ca.crt");
+  }
+  SUBCASE("--tls-server-name wins over the cluster's, also with --server")
+  {
+    auto options = with_file("auth-methods.yaml", "cert-inline");
+    options.tls_server_name = "api.internal";
+    CHECK(load_rest_config(options, env, clock).tls_server_name == "api.internal");
+    options.server = "https://10.9.9.9:6443";
+    CHECK(load_rest_config(options, env, clock).tls_server_name == "api.internal");
+  }
+  SUBCASE("--client-certificate and --client-key replace the user's inline data")
+  {
+    auto options = with_file("auth-methods.yaml", "cert-inline");
+    options.client_certificate = dir + "/certs/ca.crt";
+    options.client_key = dir + "/certs/client.key";
+    auto credential = load_rest_config(options, env, clock).credentials->current();
+    CHECK(credential.client_cert_pem.reveal() == fixture_ca);
+    CHECK(credential.client_key_pem.reveal() ==
+          "-----BEGIN PRIVATE KEY-----\nfixture-key\n-----END PRIVATE KEY-----\n");
+  }
+  SUBCASE("--client-certificate turns a token user into a certificate user as well")
+  {
+    auto options = with_file("auth-methods.yaml", "token");
+    options.client_certificate = dir + "/certs/client.crt";
+    options.client_key = dir + "/certs/client.key";
+    auto credential = load_rest_config(options, env, clock).credentials->current();
+    CHECK(credential.bearer_token.reveal() == "static-token");
+    CHECK_FALSE(credential.client_cert_pem.empty());
+  }
+}
+
+TEST_CASE("load_rest_config TLS and client certificate flag errors")
+{
+  const std::string dir = fixture("kubeconfig");
+  auto options = with_file("auth-methods.yaml", "cert-inline");
+  SUBCASE("--certificate-authority with --insecure-skip-tls-verify")
+  {
+    options.insecure_skip_tls_verify = true;
+    options.certificate_authority = dir + "/certs/ca.crt";
+    CHECK(load_error(options) ==
+          "specifying a root certificates file with the insecure flag is not allowed");
+  }
+  SUBCASE("a --certificate-authority that cannot be read")
+  {
+    options.certificate_authority = dir + "/certs/none.crt";
+    CHECK(load_error(options) == "invalid configuration: unable to read certificate-authority " +
+                                   dir + "/certs/none.crt for inline due to open " + dir +
+                                   "/certs/none.crt: no such file or directory");
+  }
+  SUBCASE("--client-certificate without any key")
+  {
+    options = with_file("auth-methods.yaml", "token");
+    options.client_certificate = dir + "/certs/client.crt";
+    CHECK(load_error(options) ==
+          "invalid configuration: client-key-data or client-key must be specified for token to "
+          "use the clientCert authentication method.");
+  }
+  SUBCASE("a --client-key that cannot be read")
+  {
+    options.client_key = dir + "/certs/none.key";
+    CHECK(load_error(options) == "invalid configuration: unable to read client-key " + dir +
+                                   "/certs/none.key for cert-inline due to open " + dir +
+                                   "/certs/none.key: no such file or directory");
+  }
+}
+
+TEST_CASE("load_rest_config impersonation")
+{
+  kpg::test::FakeClock clock;
+  const auto env = fake_env({});
+
+  SUBCASE("the kubeconfig user's as, as-uid, as-groups and as-user-extra")
+  {
+    auto config = load_rest_config(with_file("auth-methods.yaml", "impersonating"), env, clock);
+    CHECK(config.impersonation.user_name == "jane");
+    CHECK(config.impersonation.uid == "uid-1");
+    CHECK(config.impersonation.groups == std::vector<std::string>{ "devs", "ops" });
+    CHECK(config.impersonation.extra ==
+          std::map<std::string, std::vector<std::string>>{ { "acme.com/project", { "pg" } } });
+  }
+  SUBCASE("each flag overrides its own field only")
+  {
+    auto options = with_file("auth-methods.yaml", "impersonating");
+    options.impersonate_user = "bob";
+    auto config = load_rest_config(options, env, clock);
+    CHECK(config.impersonation.user_name == "bob");
+    CHECK(config.impersonation.uid == "uid-1");
+    CHECK(config.impersonation.groups == std::vector<std::string>{ "devs", "ops" });
+    options.impersonate_groups = { "admins" };
+    options.impersonate_uid = "uid-2";
+    config = load_rest_config(options, env, clock);
+    CHECK(config.impersonation.groups == std::vector<std::string>{ "admins" });
+    CHECK(config.impersonation.uid == "uid-2");
+  }
+  SUBCASE("flags on a user without impersonation, also over plain http")
+  {
+    auto options = with_file("auth-methods.yaml", "http-token");
+    options.impersonate_user = "system:serviceaccount:db:reader";
+    options.impersonate_groups = { "a", "b" };
+    auto config = load_rest_config(options, env, clock);
+    CHECK(config.impersonation.user_name == "system:serviceaccount:db:reader");
+    CHECK(config.impersonation.groups == std::vector<std::string>{ "a", "b" });
   }
 }
 
@@ -218,6 +346,17 @@ TEST_CASE("load_rest_config in-cluster")
     CHECK(config.ca_pem == "CA");
     CHECK(config.namespace_name == "ci-ns");
     CHECK(config.credentials->current().bearer_token.reveal() == "sa-token");
+  }
+  SUBCASE("--as, --as-group and --certificate-authority apply in a pod too")
+  {
+    GlobalOptions options;
+    options.impersonate_user = "jane";
+    options.impersonate_groups = { "devs" };
+    options.certificate_authority = fixture("kubeconfig/certs/ca.crt");
+    auto config = load_rest_config(options, env, clock, load);
+    CHECK(config.impersonation.user_name == "jane");
+    CHECK(config.impersonation.groups == std::vector<std::string>{ "devs" });
+    CHECK(config.ca_origin == "--certificate-authority file " + options.certificate_authority);
   }
   SUBCASE("-n wins over the namespace file")
   {

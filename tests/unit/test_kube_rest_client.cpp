@@ -173,6 +173,45 @@ TEST_CASE("RestClient credentials")
   }
 }
 
+TEST_CASE("RestClient impersonation")
+{
+  FakeClock clock;
+  FakeTransport transport;
+  RestConfig config = unlimited_config();
+  config.impersonation.user_name = "jane";
+  config.impersonation.uid = "uid-1";
+  config.impersonation.groups = { "devs", "ops" };
+  RestClient client(config, transport, clock);
+  const kpg::kube::HttpHeaders expected{ { "Impersonate-User", "jane" },
+                                         { "Impersonate-Uid", "uid-1" },
+                                         { "Impersonate-Group", "devs" },
+                                         { "Impersonate-Group", "ops" } };
+
+  SUBCASE("every attempt of a buffered request carries the headers once")
+  {
+    transport.replies.push_back(reply(429, "", { { "Retry-After", "0" } }));
+    transport.replies.push_back(reply(200, "{}"));
+    CHECK(client.request(get("/api/v1/pods")));
+    REQUIRE(transport.sent.size() == 2);
+    CHECK(transport.sent[0].headers == expected);
+    CHECK(transport.sent[1].headers == expected);
+  }
+  SUBCASE("streams (watch) carry them too")
+  {
+    transport.replies.push_back(reply(200, ""));
+    CHECK(client.stream(get("/api/v1/pods?watch=1"), [](std::string_view) { return true; }));
+    REQUIRE(transport.sent.size() == 1);
+    CHECK(transport.sent[0].headers == expected);
+  }
+  SUBCASE("no user, no headers")
+  {
+    config.impersonation.user_name.clear();
+    transport.replies.push_back(reply(200, "{}"));
+    CHECK(client.request(get("/api/v1/pods")));
+    CHECK(transport.sent.at(0).headers.empty());
+  }
+}
+
 TEST_CASE("RateLimiter::acquire")
 {
   FakeClock clock;

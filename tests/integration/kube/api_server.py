@@ -124,7 +124,7 @@ class Server:
         self.rv = 100
         self.control = {}
         self.stats = {"requests": 0, "connections": 0, "lists": 0, "watches": [],
-                      "user_agents": [], "authorization": []}
+                      "user_agents": [], "authorization": [], "impersonation": []}
         self.connections = set()
         self.attempts = {}
 
@@ -158,6 +158,8 @@ class Server:
             self.stats["connections"] += 1
         self.stats["requests"] += 1
         self.stats["user_agents"].append(request.headers.get("User-Agent", ""))
+        self.stats["impersonation"].append(
+            [[k, v] for k, v in request.headers.items() if k.lower().startswith("impersonate-")])
         user = self.user(request)
         if user is None:
             return status(401, "Unauthorized", "Unauthorized")

@@ -93,6 +93,20 @@ TEST_CASE("authentication over HTTPS")
     CHECK(configmaps(c).list()); // tok-1 refused, tok-2 accepted
     CHECK(server.stats()["requests"] == 2);
   }
+  SUBCASE("impersonation: the kubeconfig's as, as-uid and as-groups reach the server as headers")
+  {
+    Connection c(server.kubeconfig("as", server.url(), ca_file(),
+                                   token_user("good-token") +
+                                     "\nas: jane\nas-uid: u-1\nas-groups: [devs, ops]"));
+    CHECK(configmaps(c).list());
+    CHECK(configmaps(c).create(configmap("imp")));
+    using nlohmann::json;
+    const json expected = json::array({ json::array({ "Impersonate-User", "jane" }),
+                                        json::array({ "Impersonate-Uid", "u-1" }),
+                                        json::array({ "Impersonate-Group", "devs" }),
+                                        json::array({ "Impersonate-Group", "ops" }) });
+    CHECK(server.stats()["impersonation"] == json::array({ expected, expected }));
+  }
   SUBCASE("tls-server-name: SNI and verification use it, the connection goes to the URL host")
   {
     Connection c(server.kubeconfig("sni", server.url(),

@@ -5,6 +5,12 @@ user (full access), the `readonly` user (get/list/watch only: writes get 403 For
 worded as the RBAC authorizer words it), and ServiceAccount tokens minted by the
 `serviceaccounts/token` subresource (HMAC-signed, full access: kubesim does not enforce
 RBAC). Anonymous requests get 401 Unauthorized.
+
+Impersonation (Impersonate-User, -Group, -Uid, -Extra-* headers; AS
+pkg/endpoints/filters/impersonation.go): every full-access user may impersonate; the
+readonly user may not (403 worded as the RBAC authorizer's). The request is then
+authorized as the impersonated user: impersonating `kubesim-readonly` makes it read-only,
+any other name has full access.
 """
 from __future__ import annotations
 
@@ -13,9 +19,10 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.parse
 from dataclasses import dataclass
 
-from . import certs
+from . import certs, errors
 
 READ_VERBS = {"get", "list", "watch"}
 SA_PREFIX = "ksim-sa."
@@ -28,6 +35,8 @@ class User:
     name: str
     groups: tuple[str, ...]
     read_only: bool = False
+    uid: str = ""
+    extra: dict[str, list[str]] | None = None
 
 
 class Authenticator:
@@ -111,3 +120,40 @@ def forbidden_message(user: User, verb: str, rt, namespace: str | None, name: st
     where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
     return (f'{head}: User "{user.name}" cannot {verb} resource "{res}" in API group '
             f'"{rt.group}"{where}')
+
+
+@dataclass
+class _Resource:  # what forbidden_message needs to name an impersonated resource
+    resource: str
+    group: str = "authentication.k8s.io"
+
+
+def impersonated(user: User, headers) -> User:
+    """The user a request acts as: `user` itself, or the one its Impersonate-* headers
+    name when `user` may impersonate. Raises ApiError 400 (groups, uid or extra without a
+    user) or 403 (the real user may not impersonate)."""
+    name = headers.get("Impersonate-User", "")
+    groups = headers.getall("Impersonate-Group", []) if hasattr(headers, "getall") else []
+    uid = headers.get("Impersonate-Uid", "")
+    extra: dict[str, list[str]] = {}
+    for key, value in headers.items():
+        if key.lower().startswith("impersonate-extra-"):
+            extra.setdefault(urllib.parse.unquote(key[len("Impersonate-Extra-"):]).lower(),
+                             []).append(value)
+    if not name:
+        if groups or uid or extra:
+            requested = [f"Impersonate-Group: {g}" for g in groups] + \
+                ([f"Impersonate-Uid: {uid}"] if uid else []) + \
+                [f"Impersonate-Extra-{k}" for k in extra]
+            raise errors.bad_request(f"requested {requested} without impersonating a user")
+        return user
+    if user.read_only:
+        raise errors.forbidden(forbidden_message(user, "impersonate", _Resource("users", ""),
+                                                 None, name, None))
+    if name.startswith("system:serviceaccount:"):
+        ns = name.split(":")[2] if name.count(":") >= 3 else ""
+        implied = ("system:serviceaccounts", f"system:serviceaccounts:{ns}")
+    else:
+        implied = ()
+    return User(name, tuple(groups) + implied + ("system:authenticated",),
+                read_only=name == certs.READONLY_USER, uid=uid, extra=extra or None)

@@ -158,7 +158,7 @@ class ApiServer:
             user = self._authenticate(request)
             if user is None:
                 return status_response(ApiError(401, "Unauthorized", "Unauthorized"))
-            request["user"] = user
+            request["user"] = auth.impersonated(user, request.headers)
             path = request.path
             if not path.startswith("/kubesim/") and path not in ("/healthz", "/livez",
                                                                  "/readyz"):

@@ -210,6 +210,27 @@ def test_users_anonymous_readonly_and_token(kubesim_cluster):
         == f"namespace/{ns}"
 
 
+def test_impersonation_with_kubectl_as(kubesim_cluster):
+    """kubectl --as/--as-group send Impersonate-* headers; kubesim authorizes the request as
+    the impersonated user, and only a user allowed to impersonate may."""
+    c = kubesim_cluster
+    ns = c.namespace()
+    out = c.kubectl("--as", "kubesim-readonly", "--as-group", "devs", "delete", "namespace", ns,
+                    check=False)
+    assert out.stderr.strip() == (
+        f'Error from server (Forbidden): namespaces "{ns}" is forbidden: User '
+        f'"kubesim-readonly" cannot delete resource "namespaces" in API group "" at the '
+        f'cluster scope')
+    out = c.kubectl("--context", "readonly", "--as", "kubesim-token", "get", "ns", ns,
+                    check=False)
+    assert out.stderr.strip() == (
+        'Error from server (Forbidden): users "kubesim-token" is forbidden: User '
+        '"kubesim-readonly" cannot impersonate resource "users" in API group "" at the '
+        'cluster scope')
+    assert c.kubectl("--as", "jane", "get", "ns", ns, "-o", "name").stdout.strip() \
+        == f"namespace/{ns}"
+
+
 def test_dry_run_server_persists_nothing(kubesim_cluster):
     c = kubesim_cluster
     ns = c.namespace()

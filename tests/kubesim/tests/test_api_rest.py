@@ -375,3 +375,33 @@ def _ok(c) -> bool:
         return c.api("GET", "/readyz", timeout=2)[0] == 200
     except OSError:
         return False
+
+
+def test_impersonation_headers(kubesim_cluster):
+    """Impersonate-User/-Group/-Uid/-Extra-*: the request acts as the named user (seen by
+    SelfSubjectAccessReview and by the authorizer); groups without a user are a 400."""
+    c = kubesim_cluster
+    ns = c.namespace()
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+              "spec": {"resourceAttributes": {"verb": "create", "resource": "configmaps",
+                                              "namespace": ns}}}
+    path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    status, _, body = c.api("POST", path, review,
+                            headers={"Impersonate-User": "kubesim-readonly"})
+    assert status == 201 and body["status"]["allowed"] is False
+    status, _, body = c.api("POST", f"/api/v1/namespaces/{ns}/configmaps",
+                            {"metadata": {"name": "a"}},
+                            headers={"Impersonate-User": "kubesim-readonly",
+                                     "Impersonate-Uid": "u-1",
+                                     "Impersonate-Extra-acme.com%2Fproject": "pg"})
+    assert status == 403 and body["message"] == (
+        f'configmaps is forbidden: User "kubesim-readonly" cannot create resource "configmaps" '
+        f'in API group "" in the namespace "{ns}"')
+    status, _, body = c.api("GET", f"/api/v1/namespaces/{ns}/configmaps",
+                            headers={"Impersonate-Group": "devs"})
+    assert status == 400 and body["reason"] == "BadRequest"
+    assert body["message"] == "requested ['Impersonate-Group: devs'] without impersonating a user"
+    status, _, body = c.api("GET", f"/api/v1/namespaces/{ns}/configmaps", user="readonly",
+                            headers={"Impersonate-User": "kubesim-token"})
+    assert status == 403 and body["message"].startswith(
+        'users "kubesim-token" is forbidden: User "kubesim-readonly" cannot impersonate')
