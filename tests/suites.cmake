@@ -3,7 +3,7 @@
 set(KPG_PYTHON /usr/bin/python3)
 # pytest suites: a run where every test skipped (no root, no kubectl) exits 77
 # (tests/tools/skipped_is_77.py) and is reported by ctest as skipped, not passed.
-set(KPG_PYTEST ${KPG_PYTEST} -p skipped_is_77)
+set(KPG_PYTEST ${KPG_PYTHON} -m pytest -q -p no:cacheprovider -p skipped_is_77)
 set(KPG_TEST_TOOLS ${CMAKE_CURRENT_SOURCE_DIR}/tools)
 
 add_test(NAME cli-smoke
