@@ -215,7 +215,7 @@ PgpoolStatus pgpool_from(const nlohmann::json& pod, const StatusInputs& inputs,
 }
 
 ServiceStatus service_from(const nlohmann::json& service,
-                           const std::vector<nlohmann::json>& all_endpoints)
+                           const std::vector<nlohmann::json>& endpoint_slices)
 {
   const ServiceFacts facts = read_service(service);
   ServiceStatus status{ .name = facts.name,
@@ -224,13 +224,17 @@ ServiceStatus service_from(const nlohmann::json& service,
                         .ports = facts.ports,
                         .ready_endpoints = {},
                         .not_ready_endpoints = {} };
-  for (const auto& endpoints : all_endpoints) {
-    EndpointsFacts e = read_endpoints(endpoints);
-    if (e.name == status.name) {
-      status.ready_endpoints = std::move(e.ready);
-      status.not_ready_endpoints = std::move(e.not_ready);
+  for (const auto& slice : endpoint_slices) {
+    EndpointSliceFacts e = read_endpoint_slice(slice);
+    if (e.service == status.name) {
+      status.ready_endpoints.insert(status.ready_endpoints.end(), e.ready.begin(), e.ready.end());
+      status.not_ready_endpoints.insert(status.not_ready_endpoints.end(), e.not_ready.begin(),
+                                        e.not_ready.end());
     }
   }
+  // A Service's endpoints may be spread over several slices in any order.
+  std::sort(status.ready_endpoints.begin(), status.ready_endpoints.end());
+  std::sort(status.not_ready_endpoints.begin(), status.not_ready_endpoints.end());
   return status;
 }
 
@@ -361,7 +365,7 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
     status.pgpool.push_back(pgpool_from(pod, inputs, views.problems));
   }
   for (const auto& service : inputs.services) {
-    status.services.push_back(service_from(service, inputs.endpoints));
+    status.services.push_back(service_from(service, inputs.endpoint_slices));
   }
   std::sort(status.services.begin(), status.services.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -37,7 +37,7 @@ struct StatusInputs
   std::vector<nlohmann::json> pods;
   std::vector<nlohmann::json> volume_claims;
   std::vector<nlohmann::json> services;
-  std::vector<nlohmann::json> endpoints;
+  std::vector<nlohmann::json> endpoint_slices; // discovery.k8s.io/v1, the Services'
   std::optional<Fetched> patroni_cluster;       // GET /cluster from any member
   std::map<std::string, Fetched> patroni_nodes; // member pod -> its GET /patroni
   std::optional<Fetched> patroni_history;       // GET /history

@@ -72,18 +72,6 @@ std::string container_reason(const json& status)
   return reason;
 }
 
-std::vector<std::string> addresses(const json& subset, std::string_view key)
-{
-  std::vector<std::string> result;
-  for (const auto& address : array(subset, key)) {
-    const std::string ip = text(address, { "ip" });
-    for (const auto& port : array(subset, "ports")) {
-      result.push_back(fmt::format("{}:{}", ip, integer(port, "port", 0)));
-    }
-  }
-  return result;
-}
-
 } // namespace
 
 PodFacts read_pod(const json& pod)
@@ -161,15 +149,22 @@ ServiceFacts read_service(const json& service)
   return facts;
 }
 
-EndpointsFacts read_endpoints(const json& endpoints)
+EndpointSliceFacts read_endpoint_slice(const json& slice)
 {
-  EndpointsFacts facts;
-  facts.name = text(endpoints, { "metadata", "name" });
-  for (const auto& subset : array(endpoints, "subsets")) {
-    auto ready = addresses(subset, "addresses");
-    auto not_ready = addresses(subset, "notReadyAddresses");
-    facts.ready.insert(facts.ready.end(), ready.begin(), ready.end());
-    facts.not_ready.insert(facts.not_ready.end(), not_ready.begin(), not_ready.end());
+  EndpointSliceFacts facts;
+  facts.service = label(slice, "kubernetes.io/service-name");
+  for (const auto& endpoint : array(slice, "endpoints")) {
+    const json& ready_flag = member(member(endpoint, "conditions"), "ready");
+    const bool ready = !ready_flag.is_boolean() || ready_flag.get<bool>();
+    auto& into = ready ? facts.ready : facts.not_ready;
+    for (const auto& address : array(endpoint, "addresses")) {
+      if (!address.is_string()) {
+        continue;
+      }
+      for (const auto& port : array(slice, "ports")) {
+        into.push_back(fmt::format("{}:{}", address.get<std::string>(), integer(port, "port", 0)));
+      }
+    }
   }
   return facts;
 }

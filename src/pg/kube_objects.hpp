@@ -57,13 +57,18 @@ struct ServiceFacts
 };
 ServiceFacts read_service(const nlohmann::json& service);
 
-struct EndpointsFacts
+// One discovery.k8s.io/v1 EndpointSlice (v1 Endpoints are deprecated from
+// Kubernetes 1.33). A Service may have several slices; the controller labels
+// each with kubernetes.io/service-name and copies the Service's labels.
+// An endpoint is ready when conditions.ready is true or absent ("nil should
+// be interpreted as true", discovery/v1 EndpointConditions).
+struct EndpointSliceFacts
 {
-  std::string name;
+  std::string service;                // label kubernetes.io/service-name
   std::vector<std::string> ready;     // "10.244.0.11:5432", one per address and port
-  std::vector<std::string> not_ready; // notReadyAddresses, same form
+  std::vector<std::string> not_ready; // the endpoints not ready, same form
 };
-EndpointsFacts read_endpoints(const nlohmann::json& endpoints);
+EndpointSliceFacts read_endpoint_slice(const nlohmann::json& slice);
 
 // A StatefulSet's or Deployment's replica counts.
 struct WorkloadFacts

@@ -249,7 +249,7 @@ Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
     { "apps/v1", "Deployment", selector, &deployments },
     { "v1", "Pod", selector, &inputs.pods },
     { "v1", "Service", selector, &inputs.services },
-    { "v1", "Endpoints", selector, &inputs.endpoints },
+    { "discovery.k8s.io/v1", "EndpointSlice", selector, &inputs.endpoint_slices },
     { "v1", "PersistentVolumeClaim", database_selector(name), &inputs.volume_claims },
   };
   for (const auto& wanted : lists) {

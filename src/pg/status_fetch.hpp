@@ -1,7 +1,7 @@
 #pragma once
 // Reads what `kubectl pg status` shows about one cluster (the StatusInputs of
 // cluster_status.hpp) from the API server. Requests, in this order:
-//   LIST statefulsets, deployments, pods, services, endpoints
+//   LIST statefulsets, deployments, pods, services, endpointslices (discovery.k8s.io/v1)
 //        with cluster_selector(name) (labels.hpp)
 //   LIST persistentvolumeclaims with database_selector(name) (the claims of
 //        volumeClaimTemplates carry no managed-by label)

@@ -115,31 +115,27 @@ inline json service(const std::string& name, const std::string& cluster_ip, int 
              { { "type", type }, { "clusterIP", cluster_ip }, { "ports", { port_spec } } } } };
 }
 
-inline json endpoints(const std::string& name, const std::vector<std::string>& ready_ips, int port,
-                      const std::vector<std::string>& not_ready_ips = {})
+// The EndpointSlice of Service `name` (discovery.k8s.io/v1), as the
+// endpointslice controller writes it.
+inline json endpoint_slice(const std::string& name, const std::vector<std::string>& ready_ips,
+                           int port, const std::vector<std::string>& not_ready_ips = {})
 {
-  json subset = { { "ports", { { { "port", port }, { "protocol", "TCP" } } } } };
-  json ready = json::array();
-  for (const auto& ip : ready_ips) {
-    ready.push_back({ { "ip", ip } });
+  json endpoints = json::array();
+  for (const auto* ips : { &ready_ips, &not_ready_ips }) {
+    for (const auto& ip : *ips) {
+      endpoints.push_back(
+        { { "addresses", { ip } }, { "conditions", { { "ready", ips == &ready_ips } } } });
+    }
   }
-  json not_ready = json::array();
-  for (const auto& ip : not_ready_ips) {
-    not_ready.push_back({ { "ip", ip } });
-  }
-  if (!ready.empty()) {
-    subset["addresses"] = ready;
-  }
-  if (!not_ready.empty()) {
-    subset["notReadyAddresses"] = not_ready;
-  }
-  json object = { { "apiVersion", "v1" },
-                  { "kind", "Endpoints" },
-                  { "metadata", { { "name", name }, { "namespace", "db" } } } };
-  if (!ready.empty() || !not_ready.empty()) {
-    object["subsets"] = { subset };
-  }
-  return object;
+  return { { "apiVersion", "discovery.k8s.io/v1" },
+           { "kind", "EndpointSlice" },
+           { "metadata",
+             { { "name", name + "-x1y2z" },
+               { "namespace", "db" },
+               { "labels", { { "kubernetes.io/service-name", name } } } } },
+           { "addressType", "IPv4" },
+           { "endpoints", endpoints },
+           { "ports", { { { "port", port }, { "protocol", "TCP" } } } } };
 }
 
 inline json workload(const std::string& kind, const std::string& name, int replicas, int ready,
@@ -193,11 +189,11 @@ inline pg::StatusInputs healthy_inputs()
                   service("orders-primary", "10.96.0.11", 5432),
                   service("orders", "10.96.0.10", 5432, "NodePort", 30432),
                   service("orders-headless", "None", 5432) };
-  in.endpoints = { endpoints("orders-primary", { "10.244.0.11" }, 5432),
-                   endpoints("orders-replica", { "10.244.0.12", "10.244.0.13" }, 5432),
-                   endpoints("orders", { "10.244.0.21", "10.244.0.22" }, 5432),
-                   endpoints("orders-headless", { "10.244.0.11", "10.244.0.12", "10.244.0.13" },
-                             5432) };
+  in.endpoint_slices = { endpoint_slice("orders-primary", { "10.244.0.11" }, 5432),
+                         endpoint_slice("orders-replica", { "10.244.0.12", "10.244.0.13" }, 5432),
+                         endpoint_slice("orders", { "10.244.0.21", "10.244.0.22" }, 5432),
+                         endpoint_slice("orders-headless",
+                                        { "10.244.0.11", "10.244.0.12", "10.244.0.13" }, 5432) };
   in.patroni_cluster = read_fixture("patroni/cluster_v3.json");
   in.patroni_nodes.emplace("orders-0", read_fixture("patroni/node_primary_v3.json"));
   in.patroni_nodes.emplace("orders-1", read_fixture("patroni/node_replica_v3.json"));

@@ -46,7 +46,7 @@ struct StatusFixture : kpg::test::CommandFixture
     const std::vector<json> statefulsets{ inputs.statefulset };
     const std::vector<json> deployments{ inputs.pgpool_deployment };
     for (const auto* items : { &statefulsets, &deployments, &inputs.pods, &inputs.services,
-                               &inputs.endpoints, &inputs.volume_claims }) {
+                               &inputs.endpoint_slices, &inputs.volume_claims }) {
       transport.replies.push_back(list_reply(*items));
     }
     transport.replies.push_back(patroni_reply("patroni/cluster_v3.json"));
@@ -154,7 +154,7 @@ TEST_CASE("run_status")
             "GET /apis/apps/v1/namespaces/db/deployments?" + selector,
             "GET /api/v1/namespaces/db/pods?" + selector,
             "GET /api/v1/namespaces/db/services?" + selector,
-            "GET /api/v1/namespaces/db/endpoints?" + selector,
+            "GET /apis/discovery.k8s.io/v1/namespaces/db/endpointslices?" + selector,
             "GET /api/v1/namespaces/db/persistentvolumeclaims?labelSelector=app.kubernetes.io%"
             "2Fname%3Dpostgresql%2Capp.kubernetes.io%2Finstance%3Dorders&limit=500",
             "GET /api/v1/namespaces/db/pods/orders-0:8008/proxy/cluster",
@@ -214,7 +214,7 @@ TEST_CASE("run_status")
     f.transport.replies.push_back(list_reply({ in.pgpool_deployment }));
     f.transport.replies.push_back(list_reply(in.pods));
     f.transport.replies.push_back(list_reply(in.services));
-    f.transport.replies.push_back(list_reply(in.endpoints));
+    f.transport.replies.push_back(list_reply(in.endpoint_slices));
     f.transport.replies.push_back(list_reply(in.volume_claims));
     f.transport.replies.push_back(
       kpg::test::transport_failure(kpg::kube::TransportErrorKind::timeout));

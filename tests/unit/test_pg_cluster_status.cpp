@@ -251,8 +251,9 @@ TEST_CASE("build_cluster_status")
   }
   SUBCASE("Services without endpoints and PVCs not bound")
   {
-    inputs.endpoints[0] = kpg::test::endpoints("orders-primary", {}, 5432, { "10.244.0.11" });
-    inputs.endpoints.pop_back(); // headless: never reported
+    inputs.endpoint_slices[0] =
+      kpg::test::endpoint_slice("orders-primary", {}, 5432, { "10.244.0.11" });
+    inputs.endpoint_slices.pop_back(); // headless: never reported
     inputs.volume_claims[2] = kpg::test::volume_claim("pgdata-orders-2", "Pending", "");
     inputs.volume_claims[1] = kpg::test::volume_claim("pgdata-orders-1", "Lost");
     const auto status = build(inputs);
