@@ -320,9 +320,15 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
   }
 
   Views views;
-  views.cluster =
-    views.read<PatroniCluster>(inputs.patroni_cluster, parse_patroni_cluster, Severity::warning,
-                               "PatroniUnreadable", "Patroni's cluster view (GET /cluster)");
+  const auto member_pods = pods_of(inputs, k_component_database);
+  if (auto dcs = read_patroni_dcs(inputs.name, inputs.config_maps, member_pods)) {
+    views.cluster = std::move(*dcs);
+  } else {
+    views.problems.push_back({ Severity::warning, "PatroniUnreadable",
+                               fmt::format("could not read Patroni's cluster view from its "
+                                           "ConfigMaps and pod annotations: {}",
+                                           dcs.error()) });
+  }
   status.paused = views.cluster && views.cluster->paused;
   for (const auto& [pod, fetched] : inputs.patroni_nodes) {
     auto node = views.read<PatroniNodeStatus>(
@@ -335,8 +341,11 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
     }
   }
   if (auto history = views.read<std::vector<TimelineSwitch>>(
-        inputs.patroni_history, parse_patroni_history, Severity::notice, "HistoryUnreadable",
-        "Patroni's failover history (GET /history)");
+        views.cluster && views.cluster->history ? std::optional<Fetched>(*views.cluster->history)
+                                                : std::nullopt,
+        parse_patroni_history, Severity::notice, "HistoryUnreadable",
+        "Patroni's failover history (annotation history of ConfigMap " + inputs.name +
+          "-config)");
       history && !history->empty()) {
     status.last_failover = history->back();
   }
@@ -351,7 +360,7 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
     inputs.stat_replication, parse_stat_replication, Severity::notice, "ReplicationUnreadable",
     "pg_stat_replication on the leader");
 
-  for (const auto& pod : pods_of(inputs, k_component_database)) {
+  for (const auto& pod : member_pods) {
     status.members.push_back(member_from(pod, views));
   }
   if (const MemberStatus* leader = status.leader()) {

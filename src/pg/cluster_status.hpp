@@ -9,6 +9,7 @@
 #include "core/expected.hpp"
 #include "pg/labels.hpp"
 #include "pg/patroni.hpp"
+#include "pg/patroni_dcs.hpp"
 #include "pg/pgpool.hpp"
 
 #include <nlohmann/json.hpp>
@@ -38,9 +39,10 @@ struct StatusInputs
   std::vector<nlohmann::json> volume_claims;
   std::vector<nlohmann::json> services;
   std::vector<nlohmann::json> endpoint_slices; // discovery.k8s.io/v1, the Services'
-  std::optional<Fetched> patroni_cluster;       // GET /cluster from any member
+  // Patroni's DCS: its ConfigMaps <name>-leader, -sync, -config (patroni_dcs.hpp),
+  // with the member pods' status annotations the cluster view, roles included.
+  std::vector<nlohmann::json> config_maps;
   std::map<std::string, Fetched> patroni_nodes; // member pod -> its GET /patroni
-  std::optional<Fetched> patroni_history;       // GET /history
   std::optional<Fetched> stat_replication;      // k_stat_replication_query on the leader
   std::map<std::string, Fetched> pool_nodes;    // pgpool pod -> k_pool_nodes_query output
   // Why no SQL was run in the pods at all ("" when it was): one notice,

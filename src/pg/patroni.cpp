@@ -23,16 +23,16 @@ constexpr std::array<std::pair<MemberRole, std::string_view>, 6> k_member_roles{
 } };
 
 // Runs `parse` over the body as JSON; a JsonError becomes the Expected's error,
-// prefixed with the request it answered.
+// prefixed with what the body is ("GET /patroni response").
 template<typename T, typename Parse>
-Expected<T, std::string> parse_response(std::string_view request, std::string_view body,
+Expected<T, std::string> parse_response(std::string_view what, std::string_view body,
                                         Parse&& parse)
 {
   try {
     const nlohmann::json document = parse_json(body);
     return parse(JsonView(document));
   } catch (const JsonError& e) {
-    return unexpected(fmt::format("reading Patroni's {} response: {}", request, e.what()));
+    return unexpected(fmt::format("reading Patroni's {}: {}", what, e.what()));
   }
 }
 
@@ -41,49 +41,6 @@ std::optional<Lsn> position_at(const JsonView& object, std::string_view key)
 {
   auto found = object.find(key);
   return found ? std::optional(Lsn(found->as_uint())) : std::nullopt;
-}
-
-// A WAL position Patroni sends as an LSN string.
-std::optional<Lsn> lsn_at(const JsonView& object, std::string_view key)
-{
-  auto found = object.find(key);
-  if (!found) {
-    return std::nullopt;
-  }
-  auto lsn = Lsn::parse(found->as_string());
-  if (!lsn) {
-    throw JsonError(fmt::format("{}: {}", found->path(), lsn.error()));
-  }
-  return *lsn;
-}
-
-// "lag": an integer number of bytes, or the string "unknown".
-std::optional<std::uint64_t> lag_at(const JsonView& member)
-{
-  auto lag = member.find("lag");
-  if (!lag || (lag->json().is_string() && lag->as_string() == "unknown")) {
-    return std::nullopt;
-  }
-  return lag->as_uint();
-}
-
-PatroniMember parse_member(const JsonView& item)
-{
-  PatroniMember member;
-  member.name = item.at("name").as_string();
-  member.role = parse_member_role(item.at("role").as_string());
-  member.state = item.string_at("state").value_or("");
-  member.api_url = item.string_at("api_url").value_or("");
-  member.host = item.string_at("host").value_or("");
-  member.port = item.int_at("port");
-  member.timeline = item.int_at("timeline");
-  member.lag_bytes = lag_at(item);
-  member.lsn = lsn_at(item, "lsn");
-  member.pending_restart = item.bool_at("pending_restart", false);
-  if (auto scheduled = item.find("scheduled_restart")) {
-    member.scheduled_restart = scheduled->string_at("schedule");
-  }
-  return member;
 }
 
 PostgresRole parse_postgres_role(std::string_view text)
@@ -148,17 +105,6 @@ std::string_view to_string(MemberRole role)
   return "unknown";
 }
 
-MemberRole parse_member_role(std::string_view text)
-{
-  for (const auto& [value, name] : k_member_roles) {
-    if (name == text) {
-      return value;
-    }
-  }
-  // Patroni < 4 named a leader's role "master" in some responses.
-  return text == "master" || text == "primary" ? MemberRole::leader : MemberRole::unknown;
-}
-
 bool is_leader(MemberRole role)
 {
   return role == MemberRole::leader || role == MemberRole::standby_leader;
@@ -179,39 +125,14 @@ std::string_view to_string(PostgresRole role)
   return "unknown";
 }
 
-const PatroniMember* PatroniCluster::leader() const
-{
-  const auto found = std::find_if(members.begin(), members.end(),
-                                  [](const PatroniMember& m) { return is_leader(m.role); });
-  return found == members.end() ? nullptr : &*found;
-}
-
 std::string PatroniNodeStatus::postgres_version() const
 {
   return server_version ? format_server_version(*server_version) : "";
 }
 
-Expected<PatroniCluster, std::string> parse_patroni_cluster(std::string_view body)
-{
-  return parse_response<PatroniCluster>("GET /cluster", body, [](const JsonView& root) {
-    PatroniCluster cluster;
-    cluster.scope = root.string_at("scope").value_or("");
-    if (auto members = root.find("members")) {
-      for (const auto& item : members->elements()) {
-        cluster.members.push_back(parse_member(item));
-      }
-    }
-    cluster.paused = root.bool_at("pause", false);
-    if (auto switchover = root.find("scheduled_switchover")) {
-      cluster.scheduled_switchover = switchover->string_at("at");
-    }
-    return cluster;
-  });
-}
-
 Expected<PatroniNodeStatus, std::string> parse_patroni_node_status(std::string_view body)
 {
-  return parse_response<PatroniNodeStatus>("GET /patroni", body, [](const JsonView& root) {
+  return parse_response<PatroniNodeStatus>("GET /patroni response", body, [](const JsonView& root) {
     PatroniNodeStatus status;
     status.state = root.string_at("state").value_or("");
     status.role = parse_postgres_role(root.string_at("role").value_or(""));
@@ -247,7 +168,7 @@ Expected<PatroniNodeStatus, std::string> parse_patroni_node_status(std::string_v
 Expected<std::vector<TimelineSwitch>, std::string> parse_patroni_history(std::string_view body)
 {
   return parse_response<std::vector<TimelineSwitch>>(
-    "GET /history", body, [](const JsonView& root) {
+    "timeline history", body, [](const JsonView& root) {
       std::vector<TimelineSwitch> history;
       for (const auto& line : root.elements()) {
         history.push_back(parse_history_line(line));

@@ -1,15 +1,16 @@
 #pragma once
 // Patroni's REST API responses (port 8008, reached through the API server's pod
-// proxy or exec), parsed into plain structs. Shapes from Patroni's source and
-// docs (patroni/api.py do_GET_cluster/do_GET_patroni/do_GET_history,
-// patroni/utils.py cluster_as_json, docs/rest_api.rst), covering Patroni 3.0
+// proxy or exec), parsed into plain structs, and the member roles Patroni's
+// views share. Shapes from Patroni's source and docs (patroni/api.py
+// do_GET_patroni/do_GET_history, docs/rest_api.rst), covering Patroni 3.0
 // (Debian 12's, used by kubesim) and 4.x (Spilo's):
 // - Patroni 4 reports the primary's role as "primary", 3.x as "master";
-// - WAL positions in GET /patroni are integers (bytes since 0/0), in
-//   GET /cluster (Patroni >= 4) LSN strings;
+// - WAL positions in GET /patroni are integers (bytes since 0/0);
 // - "replication_state" (streaming / in archive recovery) is Patroni >= 3.0.3.
-// Parsers return the error with the response, the field path and the value:
-//   reading Patroni's GET /cluster response: members[1].timeline: expected an integer, got "5"
+// The cluster view (roles, lag) comes from the DCS, not GET /cluster:
+// patroni_dcs.hpp says why. Parsers return the error with the response, the
+// field path and the value:
+//   reading Patroni's GET /patroni response: timeline: expected an integer, got "5"
 
 #include "core/expected.hpp"
 #include "core/time_format.hpp"
@@ -23,7 +24,7 @@
 
 namespace kpg::pg {
 
-// A member's role in GET /cluster.
+// A member's role in Patroni's cluster view (patroni/utils.py cluster_as_json).
 enum class MemberRole
 {
   leader,         // holds the leader lock and runs the primary
@@ -36,42 +37,8 @@ enum class MemberRole
 
 // "leader", "standby_leader", "sync_standby", "quorum_standby", "replica", "unknown".
 std::string_view to_string(MemberRole role);
-// Patroni's spelling -> MemberRole; unknown for anything else.
-MemberRole parse_member_role(std::string_view text);
 // leader and standby_leader.
 bool is_leader(MemberRole role);
-
-// One entry of GET /cluster's "members".
-struct PatroniMember
-{
-  std::string name; // Patroni's member name: the pod name
-  MemberRole role = MemberRole::unknown;
-  std::string state;   // "running", "streaming", "starting", "stopped", "crashed", ...
-  std::string api_url; // "http://10.0.0.5:8008/patroni"
-  std::string host;    // PostgreSQL host (pod IP)
-  std::optional<std::int64_t> port;
-  std::optional<std::int64_t> timeline;
-  // Bytes behind the leader's last known WAL position (Patroni computes it from
-  // the DCS). Absent for the leader and when Patroni says "unknown".
-  std::optional<std::uint64_t> lag_bytes;
-  std::optional<Lsn> lsn; // the member's WAL position (Patroni >= 4)
-  bool pending_restart = false;
-  std::optional<std::string> scheduled_restart; // RFC 3339 schedule
-};
-
-// GET /cluster.
-struct PatroniCluster
-{
-  std::string scope;                  // Patroni's cluster name (Patroni >= 4; "" before)
-  std::vector<PatroniMember> members; // sorted by name, as Patroni sends them
-  bool paused = false;                // maintenance mode: no automatic failover
-  std::optional<std::string> scheduled_switchover; // RFC 3339 "at"
-
-  // The first member with a leader role, or nullptr.
-  const PatroniMember* leader() const;
-};
-
-Expected<PatroniCluster, std::string> parse_patroni_cluster(std::string_view body);
 
 // PostgreSQL's role as a member's GET /patroni reports it.
 enum class PostgresRole
@@ -133,7 +100,7 @@ struct TimelineSwitch
   std::string new_leader;       // the member promoted (Patroni >= 2.0), or ""
 };
 
-// GET /history, oldest first.
+// GET /history (or the DCS's history annotation, the same JSON), oldest first.
 Expected<std::vector<TimelineSwitch>, std::string> parse_patroni_history(std::string_view body);
 
 } // namespace kpg::pg

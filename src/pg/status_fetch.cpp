@@ -6,6 +6,7 @@
 #include "kube/resource_client.hpp"
 #include "pg/kube_objects.hpp"
 #include "pg/labels.hpp"
+#include "pg/patroni_dcs.hpp"
 #include "pg/pgpool.hpp"
 #include "pg/stat_replication.hpp"
 
@@ -54,46 +55,29 @@ std::chrono::milliseconds patroni_timeout(const kube::RestClient& client,
   return options.patroni_timeout;
 }
 
-// Member pods that can be asked (they have an IP and are not going away),
-// the one labelled leader first, then ready ones, in ordinal order.
-std::vector<PodFacts> askable_members(const std::vector<json>& pods, std::string_view component)
+// The pods of `component` that can be asked (they have an IP and are not going
+// away), in ordinal order.
+std::vector<PodFacts> askable_pods(const std::vector<json>& pods, std::string_view component)
 {
-  std::vector<std::pair<const json*, PodFacts>> found;
+  std::vector<PodFacts> found;
   for (const auto& pod : pods) {
     if (label(pod, k_label_component) == component) {
       PodFacts facts = read_pod(pod);
       if (!facts.ip.empty() && !facts.terminating) {
-        found.emplace_back(&pod, std::move(facts));
+        found.push_back(std::move(facts));
       }
     }
   }
-  const auto rank = [](const std::pair<const json*, PodFacts>& entry) {
-    if (is_leader_role_value(label(*entry.first, k_label_role))) {
-      return 0;
-    }
-    return entry.second.ready ? 1 : 2;
-  };
-  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
-    const int ra = rank(a);
-    const int rb = rank(b);
-    return ra != rb ? ra < rb : ordinal_less(a.second.name, b.second.name);
-  });
-  std::vector<PodFacts> members;
-  for (auto& entry : found) {
-    members.push_back(std::move(entry.second));
-  }
-  return members;
+  std::sort(found.begin(), found.end(),
+            [](const PodFacts& a, const PodFacts& b) { return ordinal_less(a.name, b.name); });
+  return found;
 }
 
-// The leader by Patroni's GET /cluster, else by the role label.
+// The holder of Patroni's leader lock, else the member labelled leader, else "".
 std::string leader_pod(const StatusInputs& inputs)
 {
-  if (inputs.patroni_cluster && *inputs.patroni_cluster) {
-    if (const auto cluster = parse_patroni_cluster(**inputs.patroni_cluster)) {
-      if (const PatroniMember* leader = cluster->leader()) {
-        return leader->name;
-      }
-    }
+  if (std::string holder = leader_lock_holder(inputs.name, inputs.config_maps); !holder.empty()) {
+    return holder;
   }
   for (const auto& pod : inputs.pods) {
     if (label(pod, k_label_component) == k_component_database &&
@@ -101,26 +85,6 @@ std::string leader_pod(const StatusInputs& inputs)
       return read_pod(pod).name;
     }
   }
-  return {};
-}
-
-// GET /cluster on the first member that answers; returns that member (empty
-// when none answered).
-std::string fetch_patroni_cluster(kube::RestClient& client, StatusInputs& inputs,
-                                  const std::vector<PodFacts>& members,
-                                  std::chrono::milliseconds timeout)
-{
-  std::vector<std::string> failures;
-  for (const auto& member : members) {
-    auto cluster = patroni_get(client, inputs.namespace_name, member.name, "cluster", timeout);
-    if (cluster) {
-      inputs.patroni_cluster = std::move(cluster);
-      return member.name;
-    }
-    failures.push_back(fmt::format("{}: {}", member.name, cluster.error()));
-  }
-  inputs.patroni_cluster =
-    Fetched(unexpected(fmt::format("no member answered: {}", fmt::join(failures, "; "))));
   return {};
 }
 
@@ -145,10 +109,8 @@ void start_sql(TaskGroup<SqlRead>& reads, SqlRunner& sql, const Clock& clock, Po
 
 // Patroni's REST API and SQL. The SQL execs (about 0.13 s each: a TLS
 // connection, a WebSocket and psql) run on their own threads, at the same time
-// as each other and as the Patroni requests, which stay on this thread, in
-// order: SHOW pool_nodes on each pgpool pod starts first, pg_stat_replication
-// as soon as GET /cluster has named the leader. The inputs are filled in the
-// same order whatever finishes first.
+// as each other and as the GET /patroni requests, which stay on this thread.
+// The inputs are filled in the same order whatever finishes first.
 void fetch_patroni_and_sql(kube::RestClient& client, StatusInputs& inputs, SqlRunner& sql,
                            std::chrono::milliseconds timeout)
 {
@@ -156,29 +118,21 @@ void fetch_patroni_and_sql(kube::RestClient& client, StatusInputs& inputs, SqlRu
   if (reason) {
     inputs.sql_unavailable = *reason;
   }
-  TaskGroup<SqlRead> pool_reads;
   TaskGroup<SqlRead> leader_read;
+  TaskGroup<SqlRead> pool_reads;
   if (!reason) {
-    for (const auto& pgpool : askable_members(inputs.pods, k_component_pooler)) {
+    if (const std::string leader = leader_pod(inputs); !leader.empty()) {
+      start_sql(leader_read, sql, client.clock(),
+                member_sql(inputs.namespace_name, leader, k_stat_replication_query));
+    }
+    for (const auto& pgpool : askable_pods(inputs.pods, k_component_pooler)) {
       start_sql(pool_reads, sql, client.clock(),
                 pgpool_sql(inputs.namespace_name, pgpool.name, k_pool_nodes_query));
     }
   }
-  const auto members = askable_members(inputs.pods, k_component_database);
-  std::string asked; // the member that answered GET /cluster
-  if (!members.empty()) {
-    asked = fetch_patroni_cluster(client, inputs, members, timeout);
-  }
-  if (const std::string leader = leader_pod(inputs); !reason && !leader.empty()) {
-    start_sql(leader_read, sql, client.clock(),
-              member_sql(inputs.namespace_name, leader, k_stat_replication_query));
-  }
-  for (const auto& member : members) {
+  for (const auto& member : askable_pods(inputs.pods, k_component_database)) {
     inputs.patroni_nodes.emplace(
       member.name, patroni_get(client, inputs.namespace_name, member.name, "patroni", timeout));
-  }
-  if (!asked.empty()) {
-    inputs.patroni_history = patroni_get(client, inputs.namespace_name, asked, "history", timeout);
   }
 
   const auto log = [&client](const SqlRead& read) {
@@ -251,6 +205,7 @@ Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
     { "v1", "Service", selector, &inputs.services },
     { "discovery.k8s.io/v1", "EndpointSlice", selector, &inputs.endpoint_slices },
     { "v1", "PersistentVolumeClaim", database_selector(name), &inputs.volume_claims },
+    { "v1", "ConfigMap", database_selector(name), &inputs.config_maps },
   };
   for (const auto& wanted : lists) {
     auto items =

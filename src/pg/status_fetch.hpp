@@ -3,22 +3,22 @@
 // cluster_status.hpp) from the API server. Requests, in this order:
 //   LIST statefulsets, deployments, pods, services, endpointslices (discovery.k8s.io/v1)
 //        with cluster_selector(name) (labels.hpp)
-//   LIST persistentvolumeclaims with database_selector(name) (the claims of
-//        volumeClaimTemplates carry no managed-by label)
-//   GET /cluster through the pod proxy (port 8008) on the first member that
-//        answers: the pod labelled leader first, then ready ones, then the rest
-//   GET /patroni on every member that has a pod IP
-//   GET /history on the member that answered /cluster
+//   LIST persistentvolumeclaims and configmaps with database_selector(name) (the
+//        claims of volumeClaimTemplates and Patroni's ConfigMaps carry no
+//        managed-by label); the ConfigMaps and the pods' annotations are
+//        Patroni's DCS, the cluster view (patroni_dcs.hpp: why not GET /cluster)
+//   GET /patroni through the pod proxy (port 8008) on every member that has a
+//        pod IP, in ordinal order
 // and SQL through the SqlRunner, each run on its own thread (core/task_group.hpp)
-// at the same time as the requests above: SHOW pool_nodes on each pgpool pod
-// that has a pod IP (started after the LISTs), pg_stat_replication on the
-// leader (started once GET /cluster has named it); skipped, with one notice,
-// when the runner is unavailable. The API requests stay on the calling thread,
-// in the order above; the SqlRunner must allow concurrent run() calls. The
-// wall time is the LISTs and GET /cluster plus the slowest of the rest, not
-// their sum. -v 6 logs each SQL run with its duration after the requests.
-// Eleven API requests for a 3-member cluster: within client-go's burst of 10
-// but one. Patroni's and SQL's failures are recorded in the inputs (the model
+// at the same time as the GET /patroni requests, started after the LISTs:
+// pg_stat_replication on the leader (the leader lock's holder, else the pod
+// labelled leader), SHOW pool_nodes on each pgpool pod that has a pod IP;
+// skipped, with one notice, when the runner is unavailable. The API requests
+// stay on the calling thread, in the order above; the SqlRunner must allow
+// concurrent run() calls. The wall time is the LISTs plus the slowest of the
+// rest, not their sum. -v 6 logs each SQL run with its duration after the
+// requests. Ten API requests for a 3-member cluster: within client-go's burst
+// of 10. Patroni's and SQL's failures are recorded in the inputs (the model
 // turns them into problems); only a failed LIST is an error.
 
 #include "kube/resource.hpp"

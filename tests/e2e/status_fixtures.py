@@ -119,6 +119,11 @@ class PgCluster:
                    if p["metadata"].get("labels", {}).get("spilo-role") == "master"]
         return leaders[0] if len(leaders) == 1 else None
 
+    def lock_holder(self) -> str:
+        """The member holding Patroni's leader lock (ConfigMap NAME-leader), or ""."""
+        return self.kubectl("get", "configmap", f"{self.name}-leader", "-o",
+                            "jsonpath={.metadata.annotations.leader}").stdout
+
     def healthy(self) -> bool:
         """Every member Ready, one leader streaming to every replica, pgpool Ready."""
         members = self.pods()

@@ -1,10 +1,13 @@
 """kubectl pg status on a cluster with synchronous replication (`create --synchronous-mode
 on`), before and after a failover: the synchronous standby is the one PostgreSQL
 replicates to synchronously, and when the leader hangs, status shows the promoted member,
-the next timeline and the failover's time. Its own cluster (`synced` in st-c), so the
+the next timeline and the failover's time; resumed, the old leader rejoins as a replica
+of the new timeline (status asks a hung Patroni nothing but GET /patroni: see
+src/pg/patroni_dcs.hpp for what GET /cluster did). Its own cluster (`synced` in st-c), so the
 other modules' `orders` keeps its leader. Run: see status_fixtures.py."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from kubesim_fixture import wait_for
@@ -60,12 +63,20 @@ def test_failover_shows_the_new_leader_timeline_and_time(synced):
     frozen = synced.kube.cli("fault", "freeze", f"{synced.namespace}/{old}")
     assert frozen.returncode == 0, frozen.stderr
     try:
+        # Nothing but GET /patroni is asked of Patroni: a GET /cluster queued at the hung
+        # Patroni would reload its DCS view beside its first HA cycle once it resumes
+        # (src/pg/patroni_dcs.hpp), and that has let the old primary take the lock back.
+        traced = synced.pg("status", synced.name, "-o", "json", "-v", "6")
+        proxied = re.findall(r"\S+:8008/proxy/\S*", traced.stderr)
+        assert proxied and all(url.endswith("/proxy/patroni") for url in proxied), traced.stderr
+
         def failed_over():
             _, report = synced.status_json()
             return report if report["leader"] not in (None, old) else None
         after = wait_for(failed_over, timeout=TIMEOUT, interval=1,
                          what=f"a leader other than the hung {old}")
         new = after["leader"]
+        assert synced.lock_holder() == new
         # synchronous_mode: only the synchronous standby may be promoted
         assert new == sync_standby[0], (new, sync_standby)
         assert after["timeline"] == timeline + 1, after
@@ -85,7 +96,8 @@ def test_failover_shows_the_new_leader_timeline_and_time(synced):
     assert out.returncode == 0, out.stderr
     code, healed = synced.status_json()
     assert code == 0, healed["problems"]
-    assert healed["leader"] == new and healed["timeline"] == timeline + 1
+    assert (healed["leader"], healed["timeline"]) == (new, timeline + 1), healed
+    assert synced.lock_holder() == new
     rejoined = next(m for m in healed["members"] if m["pod"] == old)
     assert rejoined["role"] in ("replica", "sync_standby"), rejoined
     assert (rejoined["timeline"], rejoined["streaming"]) == (timeline + 1, True), rejoined

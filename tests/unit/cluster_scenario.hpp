@@ -1,7 +1,7 @@
 #pragma once
 // Kubernetes objects in the API server's JSON shape, and a healthy 3-member
-// cluster "db/orders" (Patroni 3.0 responses from fixtures/) that tests break
-// one piece at a time.
+// cluster "db/orders" (Patroni 3.0's DCS objects, its REST responses from
+// fixtures/) that tests break one piece at a time.
 
 #include "fixtures.hpp"
 #include "pg/cluster_status.hpp"
@@ -165,6 +165,74 @@ inline json workload(const std::string& kind, const std::string& name, int repli
   };
 }
 
+// Patroni's DCS ConfigMaps of cluster "orders" (patroni/dcs/kubernetes.py with
+// use_configmaps, pg/patroni_dcs.hpp), as a LIST returns them.
+struct DcsSpec
+{
+  std::string leader = "orders-0";      // annotation leader of orders-leader ("" none)
+  std::uint64_t optime = 83886408;      // its optime, bytes (0/5000148)
+  std::string sync_standby;             // annotation sync_standby of orders-sync
+  json config = json::object();         // annotation config of orders-config
+  std::string history = read_fixture("patroni/history.json"); // "" none
+};
+
+inline json config_map(const std::string& name, const json& annotations)
+{
+  return { { "metadata",
+             { { "name", name },
+               { "namespace", "db" },
+               { "labels",
+                 { { "app.kubernetes.io/name", "postgresql" },
+                   { std::string(pg::k_label_instance), "orders" } } },
+               { "annotations", annotations } } } };
+}
+
+inline std::vector<json> patroni_config_maps(const DcsSpec& spec)
+{
+  json leader = json::object();
+  if (!spec.leader.empty()) {
+    leader = { { "leader", spec.leader },
+               { "optime", std::to_string(spec.optime) },
+               { "acquireTime", "2026-11-21T16:45:30.5+00:00" },
+               { "renewTime", "2026-11-21T16:50:01.2+00:00" },
+               { "transitions", "3" },
+               { "ttl", "30" } };
+  }
+  json sync = { { "leader", spec.leader } };
+  if (!spec.sync_standby.empty()) {
+    sync["sync_standby"] = spec.sync_standby;
+  }
+  json config = { { "config", spec.config.dump() }, { "initialize", "7311111111111111111" } };
+  if (!spec.history.empty()) {
+    config["history"] = spec.history;
+  }
+  return { config_map("orders-config", config), config_map("orders-leader", leader),
+           config_map("orders-sync", sync) };
+}
+
+// Patroni 3.0's member data (annotation status of a member pod; role "master",
+// replicas "running"). xlog_location in bytes; < 0 leaves it out.
+inline json member_data(const std::string& ip, const std::string& role, std::int64_t timeline,
+                        std::int64_t xlog_location, const std::string& state = "running")
+{
+  json data = { { "conn_url", "postgres://" + ip + ":5432/postgres" },
+                { "api_url", "http://" + ip + ":8008/patroni" },
+                { "state", state },
+                { "role", role },
+                { "version", "3.0.2" },
+                { "timeline", timeline } };
+  if (xlog_location >= 0) {
+    data["xlog_location"] = xlog_location;
+  }
+  return data;
+}
+
+inline json with_member_data(json pod, const json& data)
+{
+  pod["metadata"]["annotations"]["status"] = data.dump();
+  return pod;
+}
+
 // A healthy cluster: orders-0 leader (timeline 4), orders-1 and orders-2
 // streaming, two pgpool pods seeing both backends up, every Service with
 // endpoints, every PVC bound.
@@ -177,9 +245,13 @@ inline pg::StatusInputs healthy_inputs()
     workload("StatefulSet", "orders", 3, 3, "database", "ghcr.io/zalando/spilo-16:4.0-p2");
   in.pgpool_deployment =
     workload("Deployment", "orders-pgpool", 2, 2, "pooler", "docker.io/pgpool/pgpool:4.5.4");
-  in.pods = { pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")),
-              pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
-              pod(member_pod("orders-1", "10.244.0.12", "node-2", "replica")),
+  // orders-2 reports no WAL position: its lag is unknown.
+  in.pods = { with_member_data(pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")),
+                               member_data("10.244.0.11", "master", 4, 83886408)),
+              with_member_data(pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
+                               member_data("10.244.0.13", "replica", 4, -1)),
+              with_member_data(pod(member_pod("orders-1", "10.244.0.12", "node-2", "replica")),
+                               member_data("10.244.0.12", "replica", 4, 83886408)),
               pod(pgpool_pod("orders-pgpool-7d9f8-abcde", "10.244.0.21", "node-1")),
               pod(pgpool_pod("orders-pgpool-7d9f8-fghij", "10.244.0.22", "node-2")) };
   in.volume_claims = { volume_claim("pgdata-orders-0", "Bound"),
@@ -194,11 +266,10 @@ inline pg::StatusInputs healthy_inputs()
                          endpoint_slice("orders", { "10.244.0.21", "10.244.0.22" }, 5432),
                          endpoint_slice("orders-headless",
                                         { "10.244.0.11", "10.244.0.12", "10.244.0.13" }, 5432) };
-  in.patroni_cluster = read_fixture("patroni/cluster_v3.json");
+  in.config_maps = patroni_config_maps({});
   in.patroni_nodes.emplace("orders-0", read_fixture("patroni/node_primary_v3.json"));
   in.patroni_nodes.emplace("orders-1", read_fixture("patroni/node_replica_v3.json"));
   in.patroni_nodes.emplace("orders-2", read_fixture("patroni/node_replica_v3.json"));
-  in.patroni_history = read_fixture("patroni/history.json");
   in.pool_nodes.emplace("orders-pgpool-7d9f8-abcde", read_fixture("psql/pool_nodes.txt"));
   in.pool_nodes.emplace("orders-pgpool-7d9f8-fghij", read_fixture("psql/pool_nodes.txt"));
   return in;

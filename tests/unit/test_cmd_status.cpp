@@ -39,21 +39,25 @@ struct StatusFixture : kpg::test::CommandFixture
   kpg::test::ScriptedPause pause{ clock };
   kpg::cmd::StatusTargets targets{ client, "db", sql, &pause };
 
-  // The answers to one read of `inputs`: six LISTs, then Patroni on orders-0
-  // (labelled leader: /cluster), each member's /patroni, /history.
-  void queue_read(const kpg::pg::StatusInputs& inputs)
+  // The answers to the seven LISTs of one read of `inputs`.
+  void queue_lists(const kpg::pg::StatusInputs& inputs)
   {
     const std::vector<json> statefulsets{ inputs.statefulset };
     const std::vector<json> deployments{ inputs.pgpool_deployment };
     for (const auto* items : { &statefulsets, &deployments, &inputs.pods, &inputs.services,
-                               &inputs.endpoint_slices, &inputs.volume_claims }) {
+                               &inputs.endpoint_slices, &inputs.volume_claims,
+                               &inputs.config_maps }) {
       transport.replies.push_back(list_reply(*items));
     }
-    transport.replies.push_back(patroni_reply("patroni/cluster_v3.json"));
+  }
+
+  // The answers to one read of `inputs`: the LISTs, then each member's /patroni.
+  void queue_read(const kpg::pg::StatusInputs& inputs)
+  {
+    queue_lists(inputs);
     transport.replies.push_back(patroni_reply("patroni/node_primary_v3.json"));
     transport.replies.push_back(patroni_reply("patroni/node_replica_v3.json"));
     transport.replies.push_back(patroni_reply("patroni/node_replica_v3.json"));
-    transport.replies.push_back(patroni_reply("patroni/history.json"));
   }
 
   kpg::cmd::StatusSettings settings(StatusOptions options)
@@ -148,6 +152,8 @@ TEST_CASE("run_status")
     const std::string selector =
       "labelSelector=app.kubernetes.io%2Finstance%3Dorders%2Capp.kubernetes.io%2Fmanaged-by%"
       "3Dkubectl-pg&limit=500";
+    const std::string database_selector = "labelSelector=app.kubernetes.io%2Fname%3Dpostgresql%"
+                                          "2Capp.kubernetes.io%2Finstance%3Dorders&limit=500";
     CHECK(f.paths() ==
           std::vector<std::string>{
             "GET /apis/apps/v1/namespaces/db/statefulsets?" + selector,
@@ -155,14 +161,12 @@ TEST_CASE("run_status")
             "GET /api/v1/namespaces/db/pods?" + selector,
             "GET /api/v1/namespaces/db/services?" + selector,
             "GET /apis/discovery.k8s.io/v1/namespaces/db/endpointslices?" + selector,
-            "GET /api/v1/namespaces/db/persistentvolumeclaims?labelSelector=app.kubernetes.io%"
-            "2Fname%3Dpostgresql%2Capp.kubernetes.io%2Finstance%3Dorders&limit=500",
-            "GET /api/v1/namespaces/db/pods/orders-0:8008/proxy/cluster",
+            "GET /api/v1/namespaces/db/persistentvolumeclaims?" + database_selector,
+            "GET /api/v1/namespaces/db/configmaps?" + database_selector,
             "GET /api/v1/namespaces/db/pods/orders-0:8008/proxy/patroni",
             "GET /api/v1/namespaces/db/pods/orders-1:8008/proxy/patroni",
-            "GET /api/v1/namespaces/db/pods/orders-2:8008/proxy/patroni",
-            "GET /api/v1/namespaces/db/pods/orders-0:8008/proxy/history" });
-    CHECK(f.transport.sent[6].timeout == std::chrono::seconds(2));
+            "GET /api/v1/namespaces/db/pods/orders-2:8008/proxy/patroni" });
+    CHECK(f.transport.sent[7].timeout == std::chrono::seconds(2));
     const auto report = json::parse(f.out.str());
     CHECK(report["health"] == "healthy");
     CHECK(report["leader"] == "orders-0");
@@ -206,31 +210,23 @@ TEST_CASE("run_status")
     CHECK(f.ctx.exit_code == ExitCode::degraded);
   }
 
-  SUBCASE("Patroni unreachable on the leader: /cluster from the next member")
+  SUBCASE("Patroni hung on the leader: the leader lock still names it, SQL still runs there")
   {
-    f.sql.unavailable = "no exec";
-    auto in = kpg::test::healthy_inputs();
-    f.transport.replies.push_back(list_reply({ in.statefulset }));
-    f.transport.replies.push_back(list_reply({ in.pgpool_deployment }));
-    f.transport.replies.push_back(list_reply(in.pods));
-    f.transport.replies.push_back(list_reply(in.services));
-    f.transport.replies.push_back(list_reply(in.endpoint_slices));
-    f.transport.replies.push_back(list_reply(in.volume_claims));
-    f.transport.replies.push_back(
-      kpg::test::transport_failure(kpg::kube::TransportErrorKind::timeout));
-    f.transport.replies.push_back(patroni_reply("patroni/cluster_v3.json"));
+    f.sql.answers.emplace("orders-0", read_fixture("psql/stat_replication.txt"));
+    f.sql.answers.emplace("orders-pgpool-7d9f8-abcde", read_fixture("psql/pool_nodes.txt"));
+    f.sql.answers.emplace("orders-pgpool-7d9f8-fghij", read_fixture("psql/pool_nodes.txt"));
+    f.queue_lists(kpg::test::healthy_inputs());
     f.transport.replies.push_back(
       kpg::test::transport_failure(kpg::kube::TransportErrorKind::timeout));
     f.transport.replies.push_back(patroni_reply("patroni/node_replica_v3.json"));
     f.transport.replies.push_back(patroni_reply("patroni/node_replica_v3.json"));
-    f.transport.replies.push_back(patroni_reply("patroni/history.json"));
-    kpg::cmd::run_status("orders", f.settings({ .output = "json" }), f.targets, f.ctx);
-    const auto paths = f.paths();
-    CHECK(paths[7] == "GET /api/v1/namespaces/db/pods/orders-1:8008/proxy/cluster");
-    CHECK(paths[11] == "GET /api/v1/namespaces/db/pods/orders-1:8008/proxy/history");
+    kpg::cmd::run_status("orders", f.settings({ .output = "json", .lag_threshold = "32Mi" }),
+                         f.targets, f.ctx);
+    CHECK(f.paths().size() == 10); // the LISTs and GET /patroni: nothing more asked of Patroni
     const auto report = json::parse(f.out.str());
-    CHECK(reasons(report) ==
-          std::vector<std::string>{ "warning PatroniUnreadable", "notice SqlUnavailable" });
+    CHECK(report["leader"] == "orders-0");
+    CHECK(report["members"][0]["role"] == "leader");
+    CHECK(reasons(report) == std::vector<std::string>{ "warning PatroniUnreadable" });
     CHECK(report["members"][0]["patroniError"].get<std::string>().starts_with(
       "could not read Patroni's status of member orders-0"));
   }
@@ -242,6 +238,7 @@ TEST_CASE("run_status")
       f.transport.replies.push_back(list_reply({}));
     }
     f.transport.replies.push_back(list_reply(in.volume_claims));
+    f.transport.replies.push_back(list_reply({}));
     try {
       kpg::cmd::run_status("orders", f.settings({}), f.targets, f.ctx);
       FAIL("no error");
@@ -254,7 +251,7 @@ TEST_CASE("run_status")
             "orders --delete-data` removes them). `kubectl pg list -A` lists the clusters "
             "kubectl-pg manages");
     }
-    CHECK(f.transport.sent.size() == 6);
+    CHECK(f.transport.sent.size() == 7);
   }
 
   SUBCASE("a LIST that fails: exit code 4")

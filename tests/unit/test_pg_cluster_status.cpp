@@ -5,11 +5,19 @@
 
 #include <ostream>
 
+// Designated initializers leave the other DcsSpec fields at their defaults on
+// purpose; GCC 12's -Wextra warns about every field left out.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 using kpg::pg::Health;
 using kpg::pg::MemberRole;
 using kpg::pg::Severity;
+using kpg::test::member_data;
+using kpg::test::member_pod;
+using kpg::test::patroni_config_maps;
 using kpg::test::pod;
 using kpg::test::read_fixture;
+using kpg::test::with_member_data;
 
 namespace {
 
@@ -117,7 +125,12 @@ TEST_CASE("build_cluster_status")
   }
   SUBCASE("Patroni 4: sync standby, pending restart and maintenance mode are notices")
   {
-    inputs.patroni_cluster = read_fixture("patroni/cluster_v4.json");
+    // orders-1 the synchronous standby; orders-2 24 MiB behind the leader's optime
+    inputs.config_maps = patroni_config_maps({ .sync_standby = "orders-1",
+                                               .config = { { "pause", true } } });
+    inputs.pods[1] = with_member_data(pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
+                                      member_data("10.244.0.13", "replica", 4, 58720584,
+                                                  "streaming"));
     inputs.patroni_nodes.clear();
     inputs.patroni_nodes.emplace("orders-0", read_fixture("patroni/node_primary_v4.json"));
     inputs.patroni_nodes.emplace("orders-1", read_fixture("patroni/node_replica_v4.json"));
@@ -135,22 +148,22 @@ TEST_CASE("build_cluster_status")
                  "notice MaintenanceMode: Patroni is paused (maintenance mode): it will not "
                  "fail over" });
   }
-  SUBCASE("pending restart: the member's own GET /patroni wins over /cluster's older copy")
+  SUBCASE("pending restart: the member's own GET /patroni wins over the DCS's older copy")
   {
-    inputs.patroni_cluster = read_fixture("patroni/cluster_v4.json"); // orders-0: pending
+    auto data = member_data("10.244.0.11", "master", 4, 83886408);
+    data["pending_restart"] = true;
+    inputs.pods[0] =
+      with_member_data(pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")), data);
     const auto status = build(inputs); // GET /patroni of orders-0 (v3): not pending
     CHECK_FALSE(status.members[0].pending_restart);
     inputs.patroni_nodes.erase("orders-0");
-    CHECK(build(inputs).members[0].pending_restart); // no GET /patroni: /cluster's word
+    CHECK(build(inputs).members[0].pending_restart); // no GET /patroni: the DCS's word
   }
   SUBCASE("no leader")
   {
-    inputs.patroni_cluster = std::string(
-      R"({"members": [{"name": "orders-0", "role": "replica", "state": "running", "timeline": 4},)"
-      R"( {"name": "orders-1", "role": "replica", "state": "running", "timeline": 4},)"
-      R"( {"name": "orders-2", "role": "replica", "state": "running", "timeline": 4}]})");
+    inputs.config_maps = patroni_config_maps({ .leader = "" });
     inputs.patroni_nodes.clear();
-    inputs.pods[0] = pod(kpg::test::member_pod("orders-0", "10.244.0.11", "node-1", "replica"));
+    inputs.pods[0] = pod(member_pod("orders-0", "10.244.0.11", "node-1", "replica"));
     const auto status = build(inputs);
     CHECK(status.leader() == nullptr);
     CHECK(problems(status) ==
@@ -170,20 +183,23 @@ TEST_CASE("build_cluster_status")
   }
   SUBCASE("a diverged timeline, a replica that is not streaming, a pod not ready")
   {
-    inputs.patroni_cluster = std::string(
-      R"({"members": [{"name": "orders-0", "role": "leader", "state": "running", "timeline": 5},)"
-      R"( {"name": "orders-1", "role": "replica", "state": "running", "timeline": 5, "lag": 0},)"
-      R"( {"name": "orders-2", "role": "replica", "state": "starting", "timeline": 4}]})");
+    inputs.pods[0] =
+      with_member_data(pod(member_pod("orders-0", "10.244.0.11", "node-1", "master")),
+                       member_data("10.244.0.11", "master", 5, 83886408));
+    inputs.pods[2] =
+      with_member_data(pod(member_pod("orders-1", "10.244.0.12", "node-2", "replica")),
+                       member_data("10.244.0.12", "replica", 5, 83886408));
     inputs.patroni_nodes.erase("orders-0");
     inputs.patroni_nodes.emplace(
       "orders-0", std::string(R"({"state": "running", "role": "primary", "timeline": 5, )"
                               R"("replication": [{"application_name": "orders-1", "state": )"
                               R"("streaming", "sync_state": "async"}]})"));
-    auto crashing = kpg::test::member_pod("orders-2", "10.244.0.13", "node-3", "replica");
+    auto crashing = member_pod("orders-2", "10.244.0.13", "node-3", "replica");
     crashing.ready = false;
     crashing.restarts = 4;
     crashing.waiting_reason = "CrashLoopBackOff";
-    inputs.pods[1] = pod(crashing);
+    inputs.pods[1] =
+      with_member_data(pod(crashing), member_data("10.244.0.13", "replica", 4, -1, "starting"));
     const auto status = build(inputs);
     CHECK(problems(status) ==
           Lines{ "warning PodNotReady: member pod orders-2 is not ready: CrashLoopBackOff (4 "
@@ -216,31 +232,40 @@ TEST_CASE("build_cluster_status")
                  "warning PgpoolBackendDown: pgpool pod orders-pgpool-7d9f8-abcde sees backend "
                  "1 (orders-replica:5432) as down" });
   }
-  SUBCASE("unreadable cluster view, history and pgpool output")
+  SUBCASE("unreadable cluster view and pgpool output")
   {
-    inputs.patroni_cluster = kpg::unexpected(std::string("connection refused"));
-    inputs.patroni_history = std::string("{}");
+    inputs.pods[2]["metadata"]["annotations"]["status"] = "{\"state\": ";
     inputs.pool_nodes.erase("orders-pgpool-7d9f8-fghij");
     inputs.pool_nodes.emplace("orders-pgpool-7d9f8-fghij", std::string("psql: error: timeout\n"));
     const auto status = build(inputs);
-    // Roles come from GET /patroni when GET /cluster is missing.
+    // Roles come from GET /patroni when the DCS cannot be read.
     CHECK(status.members[0].role == MemberRole::leader);
     CHECK(status.members[1].role == MemberRole::replica);
+    CHECK_FALSE(status.last_failover);
     CHECK(status.pgpool[1].error == "reading pgpool's SHOW pool_nodes: no column \"node_id\" in "
                                     "the header \"psql: error: timeout\"");
     CHECK(problems(status) ==
-          Lines{ "warning PatroniUnreadable: could not read Patroni's cluster view (GET "
-                 "/cluster): connection refused",
+          Lines{ "warning PatroniUnreadable: could not read Patroni's cluster view from its "
+                 "ConfigMaps and pod annotations: pod orders-1, annotation status: not valid "
+                 "JSON at byte 11",
                  "warning PgpoolUnreadable: could not read the backends of pgpool pod "
                  "orders-pgpool-7d9f8-fghij: reading pgpool's SHOW pool_nodes: no column "
-                 "\"node_id\" in the header \"psql: error: timeout\"",
-                 "notice HistoryUnreadable: could not read Patroni's failover history (GET "
-                 "/history): reading Patroni's GET /history response: document: expected an "
-                 "array, got {}" });
+                 "\"node_id\" in the header \"psql: error: timeout\"" });
+  }
+  SUBCASE("an unreadable history is a notice")
+  {
+    inputs.config_maps = patroni_config_maps({ .history = "{}" });
+    const auto status = build(inputs);
+    CHECK(status.leader() == &status.members[0]);
+    CHECK(status.health() == Health::healthy);
+    CHECK(problems(status) ==
+          Lines{ "notice HistoryUnreadable: could not read Patroni's failover history "
+                 "(annotation history of ConfigMap orders-config): reading Patroni's timeline "
+                 "history: document: expected an array, got {}" });
   }
   SUBCASE("nothing from Patroni: roles from the pods' role labels")
   {
-    inputs.patroni_cluster.reset();
+    inputs.config_maps.clear();
     inputs.patroni_nodes.clear();
     const auto status = build(inputs);
     CHECK(status.members[0].role == MemberRole::leader);

@@ -7,93 +7,11 @@ using kpg::pg::MemberRole;
 using kpg::pg::PostgresRole;
 using kpg::test::read_fixture;
 
-TEST_CASE("parse_patroni_cluster")
+TEST_CASE("MemberRole")
 {
-  SUBCASE("Patroni 3.0 (Debian): lag as bytes or \"unknown\", no LSN")
-  {
-    auto cluster = kpg::pg::parse_patroni_cluster(read_fixture("patroni/cluster_v3.json"));
-    REQUIRE(cluster);
-    REQUIRE(cluster->members.size() == 3);
-    const auto& leader = cluster->members[0];
-    CHECK(leader.name == "orders-0");
-    CHECK(leader.role == MemberRole::leader);
-    CHECK(leader.state == "running");
-    CHECK(leader.api_url == "http://10.244.0.11:8008/patroni");
-    CHECK(leader.host == "10.244.0.11");
-    CHECK(leader.port == 5432);
-    CHECK(leader.timeline == 4);
-    CHECK_FALSE(leader.lag_bytes);
-    CHECK(cluster->members[1].lag_bytes == std::uint64_t{ 0 });
-    CHECK_FALSE(cluster->members[2].lag_bytes); // "unknown"
-    CHECK_FALSE(cluster->members[2].lsn);
-    CHECK(cluster->leader() == &cluster->members[0]);
-    CHECK(cluster->scope.empty());
-    CHECK_FALSE(cluster->paused);
-  }
-  SUBCASE("Patroni 4: sync standby, LSNs, pending and scheduled restart, pause, switchover")
-  {
-    auto cluster = kpg::pg::parse_patroni_cluster(read_fixture("patroni/cluster_v4.json"));
-    REQUIRE(cluster);
-    CHECK(cluster->scope == "orders");
-    CHECK(cluster->paused);
-    CHECK(cluster->scheduled_switchover == "2026-11-22T03:00:00+00:00");
-    const auto& leader = cluster->members[0];
-    CHECK(leader.pending_restart);
-    CHECK(leader.scheduled_restart == "2026-11-22T03:00:00+00:00");
-    const auto& sync = cluster->members[1];
-    CHECK(sync.role == MemberRole::sync_standby);
-    CHECK(sync.state == "streaming");
-    REQUIRE(sync.lsn);
-    CHECK(sync.lsn->str() == "0/5000148");
-    const auto& lagging = cluster->members[2];
-    CHECK(lagging.role == MemberRole::replica);
-    CHECK(lagging.lag_bytes == std::uint64_t{ 25165824 });
-    CHECK(lagging.lsn->str() == "0/3800148");
-  }
-  SUBCASE("no leader")
-  {
-    auto cluster = kpg::pg::parse_patroni_cluster(
-      R"({"members": [{"name": "orders-0", "role": "replica", "state": "running"}]})");
-    REQUIRE(cluster);
-    CHECK(cluster->leader() == nullptr);
-  }
-  SUBCASE("errors name the response, the field and the value")
-  {
-    auto wrong_type = kpg::pg::parse_patroni_cluster(
-      R"({"members": [{"name": "a", "role": "leader"}, {"name": "b", "role": "replica", "timeline": "5"}]})");
-    REQUIRE_FALSE(wrong_type);
-    CHECK(wrong_type.error() ==
-          "reading Patroni's GET /cluster response: members[1].timeline: expected an "
-          "integer, got \"5\"");
-    auto missing = kpg::pg::parse_patroni_cluster(R"({"members": [{"role": "leader"}]})");
-    REQUIRE_FALSE(missing);
-    CHECK(missing.error() == "reading Patroni's GET /cluster response: members[0].name: missing");
-    auto bad_lsn = kpg::pg::parse_patroni_cluster(
-      R"({"members": [{"name": "a", "role": "replica", "lsn": "5000148"}]})");
-    REQUIRE_FALSE(bad_lsn);
-    CHECK(bad_lsn.error() ==
-          "reading Patroni's GET /cluster response: members[0].lsn: invalid LSN \"5000148\": "
-          "expected two hexadecimal numbers of up to 8 digits, e.g. \"16/B374D848\"");
-    auto not_json = kpg::pg::parse_patroni_cluster("<html>502 Bad Gateway</html>");
-    REQUIRE_FALSE(not_json);
-    CHECK(not_json.error() == "reading Patroni's GET /cluster response: not valid JSON at byte 1");
-    auto not_object = kpg::pg::parse_patroni_cluster("[]");
-    REQUIRE_FALSE(not_object);
-    CHECK(not_object.error() ==
-          "reading Patroni's GET /cluster response: document: expected an object, got []");
-  }
-}
-
-TEST_CASE("parse_member_role")
-{
-  CHECK(kpg::pg::parse_member_role("leader") == MemberRole::leader);
-  CHECK(kpg::pg::parse_member_role("standby_leader") == MemberRole::standby_leader);
-  CHECK(kpg::pg::parse_member_role("sync_standby") == MemberRole::sync_standby);
-  CHECK(kpg::pg::parse_member_role("quorum_standby") == MemberRole::quorum_standby);
-  CHECK(kpg::pg::parse_member_role("replica") == MemberRole::replica);
-  CHECK(kpg::pg::parse_member_role("master") == MemberRole::leader);
-  CHECK(kpg::pg::parse_member_role("witness") == MemberRole::unknown);
   CHECK(kpg::pg::to_string(MemberRole::sync_standby) == "sync_standby");
+  CHECK(kpg::pg::to_string(MemberRole::standby_leader) == "standby_leader");
+  CHECK(kpg::pg::is_leader(MemberRole::leader));
   CHECK(kpg::pg::is_leader(MemberRole::standby_leader));
   CHECK_FALSE(kpg::pg::is_leader(MemberRole::sync_standby));
 }
@@ -199,12 +117,12 @@ TEST_CASE("parse_patroni_history")
     auto short_line = kpg::pg::parse_patroni_history("[[1, 100]]");
     REQUIRE_FALSE(short_line);
     CHECK(short_line.error() ==
-          "reading Patroni's GET /history response: [0]: expected [timeline, lsn, reason, "
+          "reading Patroni's timeline history: [0]: expected [timeline, lsn, reason, "
           "time, leader], got [1,100]");
     auto bad_time = kpg::pg::parse_patroni_history(R"([[1, 100, "x", "yesterday"]])");
     REQUIRE_FALSE(bad_time);
     CHECK(bad_time.error() ==
-          "reading Patroni's GET /history response: [0][3]: invalid timestamp \"yesterday\": "
+          "reading Patroni's timeline history: [0][3]: invalid timestamp \"yesterday\": "
           "expected RFC 3339, e.g. \"2026-11-21T16:50:01Z\"");
   }
 }

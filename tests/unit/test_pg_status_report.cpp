@@ -6,6 +6,10 @@
 
 #include <sstream>
 
+// Designated initializers leave the other DcsSpec fields at their defaults on
+// purpose; GCC 12's -Wextra warns about every field left out.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 using kpg::ui::OutputFormat;
 
 namespace {
@@ -35,7 +39,7 @@ kpg::pg::ClusterStatus degraded()
 {
   auto inputs = inputs_with_lag();
   inputs.pods.pop_back(); // a pgpool pod
-  inputs.patroni_history.reset();
+  inputs.config_maps = kpg::test::patroni_config_maps({ .history = "" });
   inputs.volume_claims.pop_back();
   inputs.services.pop_back();
   return kpg::pg::build_cluster_status(inputs, kpg::pg::HealthThresholds{});
