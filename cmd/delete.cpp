@@ -13,7 +13,7 @@
 #include "kube/wait.hpp"
 #include "pg/cluster_delete.hpp"
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 #include "ui/progress.hpp"
 
 #include <CLI/CLI.hpp>
@@ -191,8 +191,8 @@ void run_delete(const std::string& name, const DeleteSettings& settings, kube::R
   if (plan->empty()) {
     throw Error(fmt::format("cluster \"{}\" not found in namespace \"{}\": nothing is labelled {} "
                             "or {}. `kubectl pg list -A` lists the clusters kubectl-pg manages",
-                            name, namespace_name, pg::cluster_selector(name),
-                            pg::database_selector(name)));
+                            name, namespace_name, render::cluster_selector(name),
+                            render::database_selector(name)));
   }
   if (settings.namespace_removal == NamespaceRemoval::remove) {
     auto created = pg::namespace_created_for(client, namespace_name, name);
@@ -204,7 +204,7 @@ void run_delete(const std::string& name, const DeleteSettings& settings, kube::R
       throw UsageError(fmt::format(
         "--delete-namespace: namespace {} was not created by kubectl-pg for cluster {} (it does "
         "not carry the labels {}); nothing was deleted. Delete it with kubectl if you mean to",
-        namespace_name, name, pg::cluster_selector(name)));
+        namespace_name, name, render::cluster_selector(name)));
     }
   }
   const bool remove_data = settings.data == DataPolicy::remove;
@@ -220,14 +220,14 @@ void run_delete(const std::string& name, const DeleteSettings& settings, kube::R
   const auto pods = kube::builtin_resource("v1", "Pod");
   deleter.remove_objects(pg::DeleteStage::workloads);
   if (settings.wait == WaitPolicy::wait || remove_data) {
-    deleter.wait_until_gone(pods, pg::cluster_selector(name), "pods");
+    deleter.wait_until_gone(pods, render::cluster_selector(name), "pods");
   }
   deleter.remove_objects(pg::DeleteStage::after_pods);
   if (remove_data) {
     deleter.remove_data();
     if (settings.wait == WaitPolicy::wait) {
       deleter.wait_until_gone(kube::builtin_resource("v1", "PersistentVolumeClaim"),
-                              pg::database_selector(name), "PersistentVolumeClaims");
+                              render::database_selector(name), "PersistentVolumeClaims");
     }
   } else if (plan->has_data()) {
     ctx.err << fmt::format("kept {}; delete them with --delete-data\n", pg::describe_data(*plan));

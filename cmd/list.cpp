@@ -9,7 +9,7 @@
 #include "kube/resource_client.hpp"
 #include "kube/session.hpp"
 #include "pg/cluster_list.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 #include "ui/printer.hpp"
 
 #include <CLI/CLI.hpp>
@@ -55,10 +55,10 @@ void run_list(const ClusterListOptions& options, kube::RestClient& client,
 {
   const auto format = ui::parse_output_format(options.output, ui::all_output_formats());
   const std::string scope = options.all_namespaces ? std::string() : namespace_name;
-  const std::string managed(pg::k_managed_selector);
-  const std::string leaders =
-    fmt::format("{},{}={},{} in ({},{})", managed, pg::k_label_component, pg::k_component_database,
-                pg::k_label_role, pg::k_role_value_master, pg::k_role_value_primary);
+  const std::string managed(render::k_managed_selector);
+  const std::string leaders = fmt::format(
+    "{},{}={},{} in ({},{})", managed, render::k_label_component, render::k_component_database,
+    render::k_label_role, render::k_role_value_master, render::k_role_value_primary);
   const auto statefulsets = list_items(client, "apps/v1", "StatefulSet", managed, scope);
   const auto deployments = list_items(client, "apps/v1", "Deployment", managed, scope);
   const auto leader_pods = list_items(client, "v1", "Pod", leaders, scope);

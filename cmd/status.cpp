@@ -11,7 +11,7 @@
 #include "core/time_format.hpp"
 #include "kube/session.hpp"
 #include "pg/exec_sql_runner.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 #include "pg/status_fetch.hpp"
 #include "pg/status_report.hpp"
 #include "ui/color.hpp"
@@ -69,7 +69,7 @@ pg::ClusterStatus read_cluster(const std::string& name, const StatusSettings& se
     throw Error(fmt::format("cluster \"{}\" not found in namespace \"{}\": no StatefulSet, "
                             "Deployment or pod is labelled {}{}. `kubectl pg list -A` lists the "
                             "clusters kubectl-pg manages",
-                            name, targets.namespace_name, pg::cluster_selector(name), kept));
+                            name, targets.namespace_name, render::cluster_selector(name), kept));
   }
   return pg::build_cluster_status(*inputs, settings.thresholds);
 }

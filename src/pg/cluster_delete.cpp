@@ -2,7 +2,7 @@
 
 #include "kube/resource_client.hpp"
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 
 #include <fmt/format.h>
 
@@ -52,7 +52,7 @@ Expected<DeletePlan, FetchError> plan_delete(kube::RestClient& client,
   DeletePlan plan;
   plan.namespace_name = namespace_name;
   plan.name = name;
-  const std::string created = cluster_selector(name);
+  const std::string created = render::cluster_selector(name);
   std::set<std::string> created_config_maps;
   for (const auto& kind : k_deletion_order) {
     const auto type = kube::builtin_resource(kind.api_version, kind.kind);
@@ -68,7 +68,7 @@ Expected<DeletePlan, FetchError> plan_delete(kube::RestClient& client,
     }
   }
 
-  const std::string data = database_selector(name);
+  const std::string data = render::database_selector(name);
   auto claims = list_cluster_objects(client, kube::builtin_resource("v1", "PersistentVolumeClaim"),
                                      namespace_name, name, data);
   if (!claims) {
@@ -102,8 +102,8 @@ Expected<bool, FetchError> namespace_created_for(kube::RestClient& client,
     return unexpected(
       FetchError{ fmt::format("reading namespace {}", namespace_name), std::move(found).error() });
   }
-  return label(*found, k_label_instance) == name &&
-         label(*found, k_label_managed_by) == k_managed_by_value;
+  return label(*found, render::k_label_instance) == name &&
+         label(*found, render::k_label_managed_by) == render::k_managed_by_value;
 }
 
 std::string count_by_kind(const std::vector<ClusterObject>& objects)

@@ -2,14 +2,14 @@
 // What `kubectl pg delete NAME` removes and what it keeps, found by label
 // with one LIST per kind (nothing is derived from names, so clusters made
 // from custom --templates are covered too):
-//   - what create made: every object labelled cluster_selector(name), of the
+//   - what create made: every object labelled render::cluster_selector(name), of the
 //     kinds the templates render, removed in the reverse of create's order
 //     (k_deletion_order): the workloads first, the Services, ConfigMaps,
 //     Secrets and RBAC Patroni needs while it stops after them;
 //   - the data: the members' PersistentVolumeClaims and Patroni's own
 //     ConfigMaps (<name>-config, -leader, -sync, -failover: the cluster's
 //     identity in Patroni's Kubernetes DCS), both labelled
-//     database_selector(name) without managed-by. They go together: a kept
+//     render::database_selector(name) without managed-by. They go together: a kept
 //     volume resumes with its DCS state, and a new cluster would not
 //     bootstrap over a stale `initialize` key;
 //   - the Namespace, when its labels say create made it for this cluster.
@@ -85,7 +85,7 @@ Expected<DeletePlan, FetchError> plan_delete(kube::RestClient& client,
                                              const std::string& namespace_name,
                                              const std::string& name);
 
-// Whether the Namespace exists and carries cluster_selector(name)'s labels:
+// Whether the Namespace exists and carries render::cluster_selector(name)'s labels:
 // create made it for this cluster. A separate GET, asked only for
 // --delete-namespace (namespace-scoped users may not read Namespaces).
 Expected<bool, FetchError> namespace_created_for(kube::RestClient& client,

@@ -1,7 +1,7 @@
 #include "pg/cluster_list.hpp"
 
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 #include "ui/human.hpp"
 
 #include <fmt/format.h>
@@ -29,7 +29,7 @@ void add_reasons(ClusterRow& row, bool has_statefulset)
   } else if (row.members_ready < row.members_desired) {
     row.reasons.push_back(fmt::format("members {}/{}", row.members_ready, row.members_desired));
   }
-  if (row.engine != k_engine_repmgr && row.members_ready > 0) {
+  if (row.engine != render::k_engine_repmgr && row.members_ready > 0) {
     if (row.leaders.empty()) {
       row.reasons.push_back("no leader");
     } else if (row.leaders.size() > 1) {
@@ -63,7 +63,7 @@ std::vector<ClusterRow> build_cluster_rows(const std::vector<nlohmann::json>& st
   std::map<Key, ClusterRow> rows;
   std::map<Key, bool> has_statefulset;
   auto row_for = [&](const nlohmann::json& object) -> ClusterRow* {
-    const std::string instance = label(object, k_label_instance);
+    const std::string instance = label(object, render::k_label_instance);
     if (instance.empty()) {
       return nullptr;
     }
@@ -78,7 +78,7 @@ std::vector<ClusterRow> build_cluster_rows(const std::vector<nlohmann::json>& st
   for (const auto& statefulset : statefulsets) {
     if (ClusterRow* row = row_for(statefulset)) {
       const WorkloadFacts facts = read_workload(statefulset);
-      row->engine = label(statefulset, k_label_engine);
+      row->engine = label(statefulset, render::k_label_engine);
       row->members_desired += facts.desired;
       row->members_ready += facts.ready;
       row->created = facts.created;
@@ -94,8 +94,8 @@ std::vector<ClusterRow> build_cluster_rows(const std::vector<nlohmann::json>& st
     }
   }
   for (const auto& pod : pods) {
-    if (label(pod, k_label_component) != k_component_database ||
-        !is_leader_role_value(label(pod, k_label_role))) {
+    if (label(pod, render::k_label_component) != render::k_component_database ||
+        !render::is_leader_role_value(label(pod, render::k_label_role))) {
       continue;
     }
     if (ClusterRow* row = row_for(pod)) {

@@ -1,10 +1,10 @@
 #pragma once
 // The model `kubectl pg list [-A]` prints: one row per cluster kubectl-pg
 // manages, built from one LIST per kind (StatefulSets, Deployments, pods, each
-// with the selector k_managed_selector, paginated by the caller) and no
+// with the selector render::k_managed_selector, paginated by the caller) and no
 // per-cluster request, so it stays fast for thousands of clusters. Objects are
 // grouped by namespace and the app.kubernetes.io/instance label; members and
-// pgpool are told apart by app.kubernetes.io/component (labels.hpp); the
+// pgpool are told apart by app.kubernetes.io/component (render/labels.hpp); the
 // leader is the member pod whose role label marks it.
 //
 // Text: NAMESPACE (with -A), NAME, ENGINE, MEMBERS (ready/desired), LEADER,

@@ -61,10 +61,10 @@ MemberRole role_from(const PatroniNodeStatus& node)
 
 MemberRole role_from_label(std::string_view value)
 {
-  if (is_leader_role_value(value)) {
+  if (render::is_leader_role_value(value)) {
     return MemberRole::leader;
   }
-  return value == k_role_value_replica ? MemberRole::replica : MemberRole::unknown;
+  return value == render::k_role_value_replica ? MemberRole::replica : MemberRole::unknown;
 }
 
 template<typename T>
@@ -93,7 +93,7 @@ MemberStatus member_from(const nlohmann::json& pod, const Views& views)
     views.cluster ? find_named(views.cluster->members, member.pod) : nullptr;
   const auto node_found = views.nodes.find(member.pod);
   const PatroniNodeStatus* node = node_found == views.nodes.end() ? nullptr : &node_found->second;
-  const std::string role_label = label(pod, k_label_role);
+  const std::string role_label = label(pod, render::k_label_role);
 
   if (patroni != nullptr) {
     member.role = patroni->role;
@@ -102,8 +102,8 @@ MemberStatus member_from(const nlohmann::json& pod, const Views& views)
   } else {
     member.role = role_from_label(role_label);
   }
-  member.primary =
-    node != nullptr ? node->role == PostgresRole::primary : is_leader_role_value(role_label);
+  member.primary = node != nullptr ? node->role == PostgresRole::primary
+                                   : render::is_leader_role_value(role_label);
   if (patroni != nullptr) {
     member.state = patroni->state;
     member.timeline = patroni->timeline;
@@ -111,11 +111,15 @@ MemberStatus member_from(const nlohmann::json& pod, const Views& views)
     member.lsn = patroni->lsn;
     member.pending_restart = patroni->pending_restart;
   }
+  // The member's own answer is current; the DCS's copy is what its Patroni last
+  // wrote there, up to loop_wait seconds ago (seen clearing a parameter change,
+  // and for a few seconds after a promotion: the lock taken, the timeline not
+  // yet switched). The role stays the DCS's: the lock decides who leads.
   if (node != nullptr) {
-    if (member.state.empty()) {
+    if (!node->state.empty()) {
       member.state = node->state;
     }
-    if (!member.timeline) {
+    if (node->timeline) {
       member.timeline = node->timeline;
     }
     const auto& position = is_leader(member.role) ? node->wal_location : node->replayed_location;
@@ -124,8 +128,6 @@ MemberStatus member_from(const nlohmann::json& pod, const Views& views)
     }
     member.postgres_version = node->postgres_version();
     member.patroni_version = node->patroni_version;
-    // The member's own answer is current; /cluster's copy comes from the DCS and
-    // lags it by up to loop_wait seconds (seen clearing a parameter change).
     member.pending_restart = node->pending_restart;
   }
   return member;
@@ -262,7 +264,7 @@ std::vector<nlohmann::json> pods_of(const StatusInputs& inputs, std::string_view
   std::vector<nlohmann::json> pods;
   std::copy_if(
     inputs.pods.begin(), inputs.pods.end(), std::back_inserter(pods),
-    [&](const nlohmann::json& pod) { return label(pod, k_label_component) == component; });
+    [&](const nlohmann::json& pod) { return label(pod, render::k_label_component) == component; });
   std::sort(pods.begin(), pods.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
     return ordinal_less(read_pod(a).name, read_pod(b).name);
   });
@@ -320,7 +322,7 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
   }
 
   Views views;
-  const auto member_pods = pods_of(inputs, k_component_database);
+  const auto member_pods = pods_of(inputs, render::k_component_database);
   if (auto dcs = read_patroni_dcs(inputs.name, inputs.config_maps, member_pods)) {
     views.cluster = std::move(*dcs);
   } else {
@@ -344,8 +346,7 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
         views.cluster && views.cluster->history ? std::optional<Fetched>(*views.cluster->history)
                                                 : std::nullopt,
         parse_patroni_history, Severity::notice, "HistoryUnreadable",
-        "Patroni's failover history (annotation history of ConfigMap " + inputs.name +
-          "-config)");
+        "Patroni's failover history (annotation history of ConfigMap " + inputs.name + "-config)");
       history && !history->empty()) {
     status.last_failover = history->back();
   }
@@ -370,7 +371,7 @@ ClusterStatus build_cluster_status(const StatusInputs& inputs, const HealthThres
       }
     }
   }
-  for (const auto& pod : pods_of(inputs, k_component_pooler)) {
+  for (const auto& pod : pods_of(inputs, render::k_component_pooler)) {
     status.pgpool.push_back(pgpool_from(pod, inputs, views.problems));
   }
   for (const auto& service : inputs.services) {

@@ -7,7 +7,7 @@
 // model records unreadable parts as problems instead of failing.
 
 #include "core/expected.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 #include "pg/patroni.hpp"
 #include "pg/patroni_dcs.hpp"
 #include "pg/pgpool.hpp"
@@ -30,11 +30,11 @@ struct StatusInputs
 {
   std::string namespace_name;
   std::string name;
-  std::string engine = std::string(k_engine_patroni);
+  std::string engine = std::string(render::k_engine_patroni);
   nlohmann::json statefulset;       // the members' StatefulSet (null if missing)
   nlohmann::json pgpool_deployment; // the pgpool Deployment (null if missing)
   // The cluster's objects (label app.kubernetes.io/instance=<name>); pods are
-  // told apart by app.kubernetes.io/component (labels.hpp).
+  // told apart by app.kubernetes.io/component (render/labels.hpp).
   std::vector<nlohmann::json> pods;
   std::vector<nlohmann::json> volume_claims;
   std::vector<nlohmann::json> services;

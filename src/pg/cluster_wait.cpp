@@ -5,8 +5,8 @@
 #include "kube/resource_client.hpp"
 #include "kube/wait.hpp"
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
 #include "pg/patroni.hpp"
+#include "render/labels.hpp"
 
 #include <fmt/format.h>
 
@@ -43,7 +43,7 @@ Expected<PatroniNodeStatus, std::string> patroni_status(kube::RestClient& client
   kube::PodProxyRequest request;
   request.namespace_name = ns;
   request.pod = pod;
-  request.port = k_patroni_port;
+  request.port = render::k_patroni_port;
   request.path = "/patroni";
   auto response = kube::pod_proxy(client, request);
   if (!response) {
@@ -135,7 +135,7 @@ StuckReport gather_stuck_report(kube::RestClient& client, const ReadinessGoal& g
   std::vector<const json*> not_ready;
   for (const auto& pod : last.pods) {
     const auto facts = read_pod(pod);
-    if (label(pod, k_label_component) == k_component_database) {
+    if (label(pod, render::k_label_component) == render::k_component_database) {
       member_names.insert(facts.name);
     }
     if (!facts.ready && !facts.terminating) {
@@ -144,8 +144,8 @@ StuckReport gather_stuck_report(kube::RestClient& client, const ReadinessGoal& g
   }
   // Members first (the pgpool pods usually wait for them), then by name.
   std::stable_sort(not_ready.begin(), not_ready.end(), [](const json* a, const json* b) {
-    return (label(*a, k_label_component) == k_component_database) >
-           (label(*b, k_label_component) == k_component_database);
+    return (label(*a, render::k_label_component) == render::k_component_database) >
+           (label(*b, render::k_label_component) == render::k_component_database);
   });
   for (int ordinal = 0; ordinal < goal.members; ++ordinal) {
     const auto name = fmt::format("{}-{}", goal.name, ordinal);

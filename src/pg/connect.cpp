@@ -3,7 +3,7 @@
 #include "kube/resource.hpp"
 #include "kube/resource_client.hpp"
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 #include "render/object_names.hpp"
 
 #include <fmt/format.h>
@@ -85,8 +85,8 @@ std::string_view to_string(ConnectTarget target)
 
 std::string member_pod_selector(std::string_view cluster)
 {
-  return fmt::format("{}={},{}={}", k_label_instance, cluster, k_label_component,
-                     k_component_database);
+  return fmt::format("{}={},{}={}", render::k_label_instance, cluster, render::k_label_component,
+                     render::k_component_database);
 }
 
 Expected<std::string, std::string> choose_pod(const std::vector<nlohmann::json>& pods,
@@ -95,9 +95,9 @@ Expected<std::string, std::string> choose_pod(const std::vector<nlohmann::json>&
 {
   std::vector<Member> members;
   for (const auto& pod : pods) {
-    Member member{ read_pod(pod), label(pod, k_label_role) };
-    member.leader = is_leader_role_value(member.role);
-    member.replica = member.role == k_role_value_replica;
+    Member member{ read_pod(pod), label(pod, render::k_label_role) };
+    member.leader = render::is_leader_role_value(member.role);
+    member.replica = member.role == render::k_role_value_replica;
     members.push_back(std::move(member));
   }
   std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) {

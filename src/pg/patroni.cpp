@@ -25,8 +25,7 @@ constexpr std::array<std::pair<MemberRole, std::string_view>, 6> k_member_roles{
 // Runs `parse` over the body as JSON; a JsonError becomes the Expected's error,
 // prefixed with what the body is ("GET /patroni response").
 template<typename T, typename Parse>
-Expected<T, std::string> parse_response(std::string_view what, std::string_view body,
-                                        Parse&& parse)
+Expected<T, std::string> parse_response(std::string_view what, std::string_view body, Parse&& parse)
 {
   try {
     const nlohmann::json document = parse_json(body);

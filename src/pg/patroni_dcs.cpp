@@ -142,7 +142,8 @@ std::string leader_lock_holder(std::string_view scope, const std::vector<json>& 
 }
 
 Expected<std::optional<PatroniCluster>, std::string> read_patroni_dcs(
-  std::string_view scope, const std::vector<json>& config_maps, const std::vector<json>& member_pods)
+  std::string_view scope, const std::vector<json>& config_maps,
+  const std::vector<json>& member_pods)
 {
   const std::string prefix(scope);
   const json* leader_map = find_config_map(config_maps, prefix + "-leader");

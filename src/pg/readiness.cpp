@@ -1,7 +1,7 @@
 #include "pg/readiness.hpp"
 
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 
 #include <fmt/format.h>
 
@@ -50,13 +50,13 @@ Readiness assess_pods(const ReadinessGoal& goal, const std::vector<nlohmann::jso
     if (facts.terminating) {
       continue;
     }
-    const auto component = label(pod, k_label_component);
-    if (component == k_component_database) {
+    const auto component = label(pod, render::k_label_component);
+    if (component == render::k_component_database) {
       out.members_ready += facts.ready ? 1 : 0;
-      if (is_leader_role_value(label(pod, k_label_role))) {
+      if (render::is_leader_role_value(label(pod, render::k_label_role))) {
         out.leaders.push_back(facts.name);
       }
-    } else if (component == k_component_pooler) {
+    } else if (component == render::k_component_pooler) {
       out.pgpool_ready += facts.ready ? 1 : 0;
     }
   }
@@ -65,7 +65,7 @@ Readiness assess_pods(const ReadinessGoal& goal, const std::vector<nlohmann::jso
 
 std::string cluster_pod_selector(const std::string& name)
 {
-  return fmt::format("{}={}", k_label_instance, name);
+  return fmt::format("{}={}", render::k_label_instance, name);
 }
 
 } // namespace kpg::pg

@@ -5,10 +5,10 @@
 #include "kube/pod_proxy.hpp"
 #include "kube/resource_client.hpp"
 #include "pg/kube_objects.hpp"
-#include "pg/labels.hpp"
 #include "pg/patroni_dcs.hpp"
 #include "pg/pgpool.hpp"
 #include "pg/stat_replication.hpp"
+#include "render/labels.hpp"
 
 #include <fmt/format.h>
 
@@ -28,7 +28,7 @@ Fetched patroni_get(kube::RestClient& client, const std::string& namespace_name,
   kube::PodProxyRequest request;
   request.namespace_name = namespace_name;
   request.pod = pod;
-  request.port = k_patroni_port;
+  request.port = render::k_patroni_port;
   request.path = std::string(path);
   request.timeout = timeout;
   auto answer = kube::pod_proxy(client, request);
@@ -61,7 +61,7 @@ std::vector<PodFacts> askable_pods(const std::vector<json>& pods, std::string_vi
 {
   std::vector<PodFacts> found;
   for (const auto& pod : pods) {
-    if (label(pod, k_label_component) == component) {
+    if (label(pod, render::k_label_component) == component) {
       PodFacts facts = read_pod(pod);
       if (!facts.ip.empty() && !facts.terminating) {
         found.push_back(std::move(facts));
@@ -80,8 +80,8 @@ std::string leader_pod(const StatusInputs& inputs)
     return holder;
   }
   for (const auto& pod : inputs.pods) {
-    if (label(pod, k_label_component) == k_component_database &&
-        is_leader_role_value(label(pod, k_label_role))) {
+    if (label(pod, render::k_label_component) == render::k_component_database &&
+        render::is_leader_role_value(label(pod, render::k_label_role))) {
       return read_pod(pod).name;
     }
   }
@@ -125,12 +125,12 @@ void fetch_patroni_and_sql(kube::RestClient& client, StatusInputs& inputs, SqlRu
       start_sql(leader_read, sql, client.clock(),
                 member_sql(inputs.namespace_name, leader, k_stat_replication_query));
     }
-    for (const auto& pgpool : askable_pods(inputs.pods, k_component_pooler)) {
+    for (const auto& pgpool : askable_pods(inputs.pods, render::k_component_pooler)) {
       start_sql(pool_reads, sql, client.clock(),
                 pgpool_sql(inputs.namespace_name, pgpool.name, k_pool_nodes_query));
     }
   }
-  for (const auto& member : askable_pods(inputs.pods, k_component_database)) {
+  for (const auto& member : askable_pods(inputs.pods, render::k_component_database)) {
     inputs.patroni_nodes.emplace(
       member.name, patroni_get(client, inputs.namespace_name, member.name, "patroni", timeout));
   }
@@ -156,7 +156,7 @@ void fetch_patroni_and_sql(kube::RestClient& client, StatusInputs& inputs, SqlRu
 json workload_of(const std::vector<json>& workloads, std::string_view component)
 {
   const auto found = std::find_if(workloads.begin(), workloads.end(), [&](const json& workload) {
-    return label(workload, k_label_component) == component;
+    return label(workload, render::k_label_component) == component;
   });
   return found == workloads.end() ? json() : *found;
 }
@@ -191,7 +191,7 @@ Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
   inputs.name = name;
   std::vector<json> statefulsets;
   std::vector<json> deployments;
-  const std::string selector = cluster_selector(name);
+  const std::string selector = render::cluster_selector(name);
   const struct
   {
     std::string_view api_version;
@@ -204,8 +204,8 @@ Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
     { "v1", "Pod", selector, &inputs.pods },
     { "v1", "Service", selector, &inputs.services },
     { "discovery.k8s.io/v1", "EndpointSlice", selector, &inputs.endpoint_slices },
-    { "v1", "PersistentVolumeClaim", database_selector(name), &inputs.volume_claims },
-    { "v1", "ConfigMap", database_selector(name), &inputs.config_maps },
+    { "v1", "PersistentVolumeClaim", render::database_selector(name), &inputs.volume_claims },
+    { "v1", "ConfigMap", render::database_selector(name), &inputs.config_maps },
   };
   for (const auto& wanted : lists) {
     auto items =
@@ -216,9 +216,10 @@ Expected<StatusInputs, FetchError> fetch_status_inputs(kube::RestClient& client,
     }
     *wanted.items = std::move(*items);
   }
-  inputs.statefulset = workload_of(statefulsets, k_component_database);
-  inputs.pgpool_deployment = workload_of(deployments, k_component_pooler);
-  if (const std::string engine = label(inputs.statefulset, k_label_engine); !engine.empty()) {
+  inputs.statefulset = workload_of(statefulsets, render::k_component_database);
+  inputs.pgpool_deployment = workload_of(deployments, render::k_component_pooler);
+  if (const std::string engine = label(inputs.statefulset, render::k_label_engine);
+      !engine.empty()) {
     inputs.engine = engine;
   }
   if (!cluster_exists(inputs)) {

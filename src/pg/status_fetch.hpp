@@ -2,8 +2,8 @@
 // Reads what `kubectl pg status` shows about one cluster (the StatusInputs of
 // cluster_status.hpp) from the API server. Requests, in this order:
 //   LIST statefulsets, deployments, pods, services, endpointslices (discovery.k8s.io/v1)
-//        with cluster_selector(name) (labels.hpp)
-//   LIST persistentvolumeclaims and configmaps with database_selector(name) (the
+//        with render::cluster_selector(name) (render/labels.hpp)
+//   LIST persistentvolumeclaims and configmaps with render::database_selector(name) (the
 //        claims of volumeClaimTemplates and Patroni's ConfigMaps carry no
 //        managed-by label); the ConfigMaps and the pods' annotations are
 //        Patroni's DCS, the cluster view (patroni_dcs.hpp: why not GET /cluster)

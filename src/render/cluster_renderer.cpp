@@ -4,6 +4,7 @@
 #include "core/yaml_json.hpp"
 #include "render/images.hpp"
 #include "render/k8s_names.hpp"
+#include "render/labels.hpp"
 #include "render/object_names.hpp"
 #include "render/spec_document.hpp"
 #include "render/spec_validation.hpp"
@@ -18,18 +19,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr const char* k_label_name = "app.kubernetes.io/name";
-constexpr const char* k_label_instance = "app.kubernetes.io/instance";
-constexpr const char* k_label_component = "app.kubernetes.io/component";
-constexpr const char* k_label_part_of = "app.kubernetes.io/part-of";
-constexpr const char* k_label_managed_by = "app.kubernetes.io/managed-by";
-constexpr const char* k_label_version = "app.kubernetes.io/version";
-// The HA engine, on the members' and pgpool's objects (pg/labels.hpp reads it).
-constexpr const char* k_label_engine = "kubectl-pg.io/engine";
-// Patroni's role label (Spilo's default name) and its leader value.
-constexpr const char* k_role_label = "spilo-role";
-constexpr const char* k_leader_label_value = "master";
-constexpr const char* k_follower_label_value = "replica";
+// A label key or value of render/labels.hpp as a JSON string.
+std::string str(std::string_view text)
+{
+  return std::string(text);
+}
 
 // Namespaces every cluster has; never rendered as objects.
 bool is_builtin_namespace(const std::string& name)
@@ -191,47 +185,50 @@ TemplateValues cluster_template_values(const ClusterSpec& spec, PasswordSource& 
 
   // Labels: kubectl-pg's (app.kubernetes.io conventions), then the user's
   // (validation keeps the user's out of app.kubernetes.io/).
-  const auto labels = [&spec](const char* name, const char* component, const std::string& version) {
+  const auto labels = [&spec](std::string_view name, std::string_view component,
+                              const std::string& version) {
     Json out = Json::object();
-    if (name != nullptr) {
-      out[k_label_name] = name;
+    if (!name.empty()) {
+      out[str(k_label_name)] = name;
     }
-    out[k_label_instance] = spec.name;
-    if (component != nullptr) {
-      out[k_label_component] = component;
-      out[k_label_engine] = to_string(spec.engine);
+    out[str(k_label_instance)] = spec.name;
+    if (!component.empty()) {
+      out[str(k_label_component)] = component;
+      out[str(k_label_engine)] = to_string(spec.engine);
     }
-    out[k_label_part_of] = spec.name;
-    out[k_label_managed_by] = "kubectl-pg";
+    out[str(k_label_part_of)] = spec.name;
+    out[str(k_label_managed_by)] = k_managed_by_value;
     if (!version.empty()) {
-      out[k_label_version] = version;
+      out[str(k_label_version)] = version;
     }
     for (const auto& [key, value] : spec.labels) {
       out[key] = value;
     }
     return out;
   };
-  const Json cluster_labels = labels(nullptr, nullptr, "");
-  const Json database_labels =
-    labels("postgresql", "database", std::to_string(spec.postgres_version));
-  const Json pooler_labels = labels("pgpool", "pooler", image_tag(images.pgpool));
+  const Json cluster_labels = labels({}, {}, "");
+  const Json database_labels = labels(k_name_postgresql, k_component_database,
+                                      std::to_string(spec.postgres_version));
+  const Json pooler_labels = labels(k_name_pgpool, k_component_pooler, image_tag(images.pgpool));
   values.set_json("labels_cluster", cluster_labels);
   values.set_json("labels_database", database_labels);
   values.set_json("labels_pooler", pooler_labels);
-  values.set_json("selector_database",
-                  Json{{k_label_name, "postgresql"}, {k_label_instance, spec.name}});
-  Json primary_selector{{k_label_name, "postgresql"}, {k_label_instance, spec.name}};
-  Json replica_selector = primary_selector;
-  primary_selector[k_role_label] = k_leader_label_value;
-  replica_selector[k_role_label] = k_follower_label_value;
+  const Json database_selector{ { str(k_label_name), k_name_postgresql },
+                                { str(k_label_instance), spec.name } };
+  values.set_json("selector_database", database_selector);
+  Json primary_selector = database_selector;
+  Json replica_selector = database_selector;
+  primary_selector[str(k_label_role)] = k_role_value_master;
+  replica_selector[str(k_label_role)] = k_role_value_replica;
   values.set_json("selector_primary", primary_selector);
   values.set_json("selector_replica", replica_selector);
-  values.set_string("role_label", k_role_label);
-  values.set_string("leader_label_value", k_leader_label_value);
-  values.set_json("selector_pooler", Json{{k_label_name, "pgpool"}, {k_label_instance, spec.name}});
+  values.set_string("role_label", str(k_label_role));
+  values.set_string("leader_label_value", str(k_role_value_master));
+  values.set_json("selector_pooler", Json{ { str(k_label_name), k_name_pgpool },
+                                           { str(k_label_instance), spec.name } });
   // Patroni finds its pods by these labels plus scope label = cluster name.
-  values.set_string("patroni_labels", Json{{k_label_name, "postgresql"}}.dump());
-  values.set_string("patroni_scope_label", k_label_instance);
+  values.set_string("patroni_labels", Json{ { str(k_label_name), k_name_postgresql } }.dump());
+  values.set_string("patroni_scope_label", str(k_label_instance));
   values.set_flag("has_annotations", !spec.annotations.empty());
   values.set_json("annotations", Json(spec.annotations));
 

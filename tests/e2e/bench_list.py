@@ -13,7 +13,8 @@ pods), with the labels kubectl-pg's templates write. Once every pod is Running i
   - kubectl-pg list -A            (3 paginated LISTs: StatefulSets, Deployments, leader pods)
   - kubectl get statefulsets -A -l app.kubernetes.io/managed-by=kubectl-pg
 and the same two with -o json, and counts kubectl-pg's requests (-v 6).
-With --state DIR of an earlier --keep run, the objects are reused (nothing created).
+With --state DIR of an earlier --keep run, its objects are reused, and clusters are added
+only up to --clusters (a store that stopped loading early can be topped up).
 """
 from __future__ import annotations
 
@@ -68,19 +69,33 @@ def deployment(name: str, replicas: int) -> dict:
                                          "image": "docker.io/pgpool/pgpool:4.4.3"}]}}}}
 
 
+async def count(s: aiohttp.ClientSession, url: str, path: str) -> int:
+    """How many objects a LIST of `path` returns (one item and remainingItemCount)."""
+    async with s.get(f"{url}{path}?limit=1&labelSelector={MANAGED}") as r:
+        body = await r.json()
+    return len(body["items"]) + (body["metadata"].get("remainingItemCount") or 0)
+
+
 async def load(url: str, ctx: ssl.SSLContext, a) -> None:
     conn = aiohttp.TCPConnector(ssl=ctx, limit=a.concurrency)
     async with aiohttp.ClientSession(connector=conn) as s:
         namespaces = [f"bench-{i}" for i in range(a.namespaces)]
         for ns in namespaces:
             async with s.post(url + "/api/v1/namespaces", json={"metadata": {"name": ns}}) as r:
-                assert r.status == 201, await r.text()
+                assert r.status in (201, 409), await r.text()  # 409: kept from a --keep run
+        # Clusters are numbered in creation order: a kept store holds about the first
+        # ones (16 in flight when it stopped, so objects past the count may exist).
+        first = await count(s, url, "/apis/apps/v1/deployments")
+        if first >= a.clusters:
+            return
         queue: asyncio.Queue = asyncio.Queue()
-        for i in range(a.clusters):
+        for i in range(first, a.clusters):
             queue.put_nowait((namespaces[i % a.namespaces], f"pg-{i}"))
 
         async def post(path: str, body: dict) -> None:
             async with s.post(url + path, json=body) as r:
+                if r.status == 409:
+                    return  # made by the kept run, whose load stopped around this cluster
                 if r.status != 201:
                     raise RuntimeError(f"{r.status}: {await r.text()}")
 
@@ -93,7 +108,7 @@ async def load(url: str, ctx: ssl.SSLContext, a) -> None:
                            deployment(name, a.pgpool))
         t0 = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(a.concurrency)))
-        print(f"created {a.clusters} clusters (StatefulSet + Deployment) in "
+        print(f"created clusters {first} to {a.clusters - 1} (StatefulSet + Deployment) in "
               f"{time.monotonic() - t0:.1f} s", flush=True)
         want = a.clusters * (a.members + a.pgpool)
         while True:
@@ -143,7 +158,6 @@ def main() -> None:
     a = p.parse_args()
 
     state = a.state or tempfile.mkdtemp(prefix="kpg-bench-list-")
-    reuse = os.path.exists(os.path.join(state, "objects.marshal"))
     up = subprocess.run([KUBESIM, "up", "--state", state, "--timeout", "600"],
                         capture_output=True, text=True)
     if up.returncode:
@@ -151,8 +165,7 @@ def main() -> None:
     info = json.load(open(os.path.join(state, "kubesim.json")))
     ctx = ssl.create_default_context(cafile=os.path.join(state, "ca.crt"))
     ctx.load_cert_chain(os.path.join(state, "admin.crt"), os.path.join(state, "admin.key"))
-    if not reuse:
-        asyncio.run(load(info["url"], ctx, a))
+    asyncio.run(load(info["url"], ctx, a))
     env = dict(os.environ, KUBECONFIG=os.path.join(state, "kubeconfig"),
                KUBECACHEDIR=os.path.join(state, "kubectl-cache"))
     try:

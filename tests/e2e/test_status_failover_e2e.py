@@ -70,11 +70,12 @@ def test_failover_shows_the_new_leader_timeline_and_time(synced):
         proxied = re.findall(r"\S+:8008/proxy/\S*", traced.stderr)
         assert proxied and all(url.endswith("/proxy/patroni") for url in proxied), traced.stderr
 
-        def failed_over():
+        def failed_over():  # the lock taken, then the promotion done: the next timeline
             _, report = synced.status_json()
-            return report if report["leader"] not in (None, old) else None
+            return report if report["leader"] not in (None, old) and \
+                report["timeline"] != timeline else None
         after = wait_for(failed_over, timeout=TIMEOUT, interval=1,
-                         what=f"a leader other than the hung {old}")
+                         what=f"a leader other than the hung {old}, promoted")
         new = after["leader"]
         assert synced.lock_holder() == new
         # synchronous_mode: only the synchronous standby may be promoted

@@ -5,7 +5,7 @@
 
 #include "fixtures.hpp"
 #include "pg/cluster_status.hpp"
-#include "pg/labels.hpp"
+#include "render/labels.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,15 +17,15 @@ using nlohmann::json;
 
 inline json labels_for(const std::string& component)
 {
-  return { { std::string(pg::k_label_instance), "orders" },
-           { std::string(pg::k_label_managed_by), std::string(pg::k_managed_by_value) },
-           { std::string(pg::k_label_component), component } };
+  return { { std::string(render::k_label_instance), "orders" },
+           { std::string(render::k_label_managed_by), std::string(render::k_managed_by_value) },
+           { std::string(render::k_label_component), component } };
 }
 
 struct PodSpec
 {
   std::string name;
-  std::string component = std::string(pg::k_component_database);
+  std::string component = std::string(render::k_component_database);
   std::string ip;
   std::string node = "node-1";
   bool ready = true;
@@ -47,7 +47,7 @@ inline PodSpec member_pod(std::string name, std::string ip, std::string node, st
 inline PodSpec pgpool_pod(std::string name, std::string ip, std::string node)
 {
   PodSpec spec = member_pod(std::move(name), std::move(ip), std::move(node), "");
-  spec.component = std::string(pg::k_component_pooler);
+  spec.component = std::string(render::k_component_pooler);
   return spec;
 }
 
@@ -55,7 +55,7 @@ inline json pod(const PodSpec& spec)
 {
   json labels = labels_for(spec.component);
   if (!spec.role_label.empty()) {
-    labels[std::string(pg::k_label_role)] = spec.role_label;
+    labels[std::string(render::k_label_role)] = spec.role_label;
   }
   json state = spec.waiting_reason.empty()
                  ? json{ { "running", { { "startedAt", "2026-11-21T16:45:00Z" } } } }
@@ -144,9 +144,9 @@ inline json workload(const std::string& kind, const std::string& name, int repli
                      const std::string& instance = "orders")
 {
   json labels = labels_for(component);
-  labels[std::string(pg::k_label_instance)] = instance;
+  labels[std::string(render::k_label_instance)] = instance;
   if (kind == "StatefulSet") {
-    labels[std::string(pg::k_label_engine)] = std::string(pg::k_engine_patroni);
+    labels[std::string(render::k_label_engine)] = std::string(render::k_engine_patroni);
   }
   return {
     { "apiVersion", "apps/v1" },
@@ -169,10 +169,10 @@ inline json workload(const std::string& kind, const std::string& name, int repli
 // use_configmaps, pg/patroni_dcs.hpp), as a LIST returns them.
 struct DcsSpec
 {
-  std::string leader = "orders-0";      // annotation leader of orders-leader ("" none)
-  std::uint64_t optime = 83886408;      // its optime, bytes (0/5000148)
-  std::string sync_standby;             // annotation sync_standby of orders-sync
-  json config = json::object();         // annotation config of orders-config
+  std::string leader = "orders-0"; // annotation leader of orders-leader ("" none)
+  std::uint64_t optime = 83886408; // its optime, bytes (0/5000148)
+  std::string sync_standby;        // annotation sync_standby of orders-sync
+  json config = json::object();    // annotation config of orders-config
   std::string history = read_fixture("patroni/history.json"); // "" none
 };
 
@@ -183,7 +183,7 @@ inline json config_map(const std::string& name, const json& annotations)
                { "namespace", "db" },
                { "labels",
                  { { "app.kubernetes.io/name", "postgresql" },
-                   { std::string(pg::k_label_instance), "orders" } } },
+                   { std::string(render::k_label_instance), "orders" } } },
                { "annotations", annotations } } } };
 }
 

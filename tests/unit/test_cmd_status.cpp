@@ -44,9 +44,9 @@ struct StatusFixture : kpg::test::CommandFixture
   {
     const std::vector<json> statefulsets{ inputs.statefulset };
     const std::vector<json> deployments{ inputs.pgpool_deployment };
-    for (const auto* items : { &statefulsets, &deployments, &inputs.pods, &inputs.services,
-                               &inputs.endpoint_slices, &inputs.volume_claims,
-                               &inputs.config_maps }) {
+    for (const auto* items :
+         { &statefulsets, &deployments, &inputs.pods, &inputs.services, &inputs.endpoint_slices,
+           &inputs.volume_claims, &inputs.config_maps }) {
       transport.replies.push_back(list_reply(*items));
     }
   }
@@ -152,20 +152,19 @@ TEST_CASE("run_status")
     const std::string selector =
       "labelSelector=app.kubernetes.io%2Finstance%3Dorders%2Capp.kubernetes.io%2Fmanaged-by%"
       "3Dkubectl-pg&limit=500";
-    const std::string database_selector = "labelSelector=app.kubernetes.io%2Fname%3Dpostgresql%"
-                                          "2Capp.kubernetes.io%2Finstance%3Dorders&limit=500";
-    CHECK(f.paths() ==
-          std::vector<std::string>{
-            "GET /apis/apps/v1/namespaces/db/statefulsets?" + selector,
-            "GET /apis/apps/v1/namespaces/db/deployments?" + selector,
-            "GET /api/v1/namespaces/db/pods?" + selector,
-            "GET /api/v1/namespaces/db/services?" + selector,
-            "GET /apis/discovery.k8s.io/v1/namespaces/db/endpointslices?" + selector,
-            "GET /api/v1/namespaces/db/persistentvolumeclaims?" + database_selector,
-            "GET /api/v1/namespaces/db/configmaps?" + database_selector,
-            "GET /api/v1/namespaces/db/pods/orders-0:8008/proxy/patroni",
-            "GET /api/v1/namespaces/db/pods/orders-1:8008/proxy/patroni",
-            "GET /api/v1/namespaces/db/pods/orders-2:8008/proxy/patroni" });
+    const std::string by_name_and_instance = "labelSelector=app.kubernetes.io%2Fname%3Dpostgresql%"
+                                             "2Capp.kubernetes.io%2Finstance%3Dorders&limit=500";
+    CHECK(f.paths() == std::vector<std::string>{
+                         "GET /apis/apps/v1/namespaces/db/statefulsets?" + selector,
+                         "GET /apis/apps/v1/namespaces/db/deployments?" + selector,
+                         "GET /api/v1/namespaces/db/pods?" + selector,
+                         "GET /api/v1/namespaces/db/services?" + selector,
+                         "GET /apis/discovery.k8s.io/v1/namespaces/db/endpointslices?" + selector,
+                         "GET /api/v1/namespaces/db/persistentvolumeclaims?" + by_name_and_instance,
+                         "GET /api/v1/namespaces/db/configmaps?" + by_name_and_instance,
+                         "GET /api/v1/namespaces/db/pods/orders-0:8008/proxy/patroni",
+                         "GET /api/v1/namespaces/db/pods/orders-1:8008/proxy/patroni",
+                         "GET /api/v1/namespaces/db/pods/orders-2:8008/proxy/patroni" });
     CHECK(f.transport.sent[7].timeout == std::chrono::seconds(2));
     const auto report = json::parse(f.out.str());
     CHECK(report["health"] == "healthy");

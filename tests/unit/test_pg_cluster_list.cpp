@@ -21,7 +21,7 @@ nlohmann::json in_namespace(nlohmann::json object, const std::string& namespace_
                             const std::string& instance)
 {
   object["metadata"]["namespace"] = namespace_name;
-  object["metadata"]["labels"][std::string(kpg::pg::k_label_instance)] = instance;
+  object["metadata"]["labels"][std::string(kpg::render::k_label_instance)] = instance;
   return object;
 }
 
@@ -55,7 +55,7 @@ Fleet fleet()
     pod(kpg::test::pgpool_pod("orders-pgpool-7d9f8-abcde", "10.244.0.21", "node-1"))
   };
   auto stray = pod(member_pod("stray-0", "10.244.9.9", "node-1", "master"));
-  stray["metadata"]["labels"].erase(std::string(kpg::pg::k_label_instance));
+  stray["metadata"]["labels"].erase(std::string(kpg::render::k_label_instance));
   f.pods.push_back(stray);
   return f;
 }

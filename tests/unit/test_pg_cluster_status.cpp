@@ -126,11 +126,11 @@ TEST_CASE("build_cluster_status")
   SUBCASE("Patroni 4: sync standby, pending restart and maintenance mode are notices")
   {
     // orders-1 the synchronous standby; orders-2 24 MiB behind the leader's optime
-    inputs.config_maps = patroni_config_maps({ .sync_standby = "orders-1",
-                                               .config = { { "pause", true } } });
-    inputs.pods[1] = with_member_data(pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
-                                      member_data("10.244.0.13", "replica", 4, 58720584,
-                                                  "streaming"));
+    inputs.config_maps =
+      patroni_config_maps({ .sync_standby = "orders-1", .config = { { "pause", true } } });
+    inputs.pods[1] =
+      with_member_data(pod(member_pod("orders-2", "10.244.0.13", "node-3", "replica")),
+                       member_data("10.244.0.13", "replica", 4, 58720584, "streaming"));
     inputs.patroni_nodes.clear();
     inputs.patroni_nodes.emplace("orders-0", read_fixture("patroni/node_primary_v4.json"));
     inputs.patroni_nodes.emplace("orders-1", read_fixture("patroni/node_replica_v4.json"));
@@ -158,6 +158,16 @@ TEST_CASE("build_cluster_status")
     CHECK_FALSE(status.members[0].pending_restart);
     inputs.patroni_nodes.erase("orders-0");
     CHECK(build(inputs).members[0].pending_restart); // no GET /patroni: the DCS's word
+  }
+  SUBCASE("just promoted: the member's own timeline wins over the DCS's older copy")
+  {
+    inputs.patroni_nodes.erase("orders-0");
+    inputs.patroni_nodes.emplace("orders-0",
+                                 std::string(R"({"state": "running", "role": "primary", )"
+                                             R"("timeline": 5})"));
+    const auto status = build(inputs); // the DCS: timeline 4
+    CHECK(status.members[0].role == MemberRole::leader);
+    CHECK(status.members[0].timeline == 5);
   }
   SUBCASE("no leader")
   {
@@ -189,6 +199,7 @@ TEST_CASE("build_cluster_status")
     inputs.pods[2] =
       with_member_data(pod(member_pod("orders-1", "10.244.0.12", "node-2", "replica")),
                        member_data("10.244.0.12", "replica", 5, 83886408));
+    inputs.patroni_nodes.erase("orders-1"); // the DCS's word alone
     inputs.patroni_nodes.erase("orders-0");
     inputs.patroni_nodes.emplace(
       "orders-0", std::string(R"({"state": "running", "role": "primary", "timeline": 5, )"

@@ -1,8 +1,8 @@
 #pragma once
-// The label keys and values kubectl-pg reads on the objects it manages. The
-// templates (templates/<engine>/) write them; status and list select and group
-// by them. One place, so a renamed label is a one-line change here plus the
-// templates. Sources:
+// The label keys and values kubectl-pg writes on the objects it manages and
+// reads back: the renderer hands them to the templates (templates/<engine>/),
+// status, list, connect and delete select and group by them. One place, so a
+// renamed label is a one-line change here. Sources:
 // https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/ and Spilo's
 // environment contract (ENVIRONMENT.rst: KUBERNETES_ROLE_LABEL, KUBERNETES_LEADER_LABEL_VALUE,
 // KUBERNETES_SCOPE_LABEL, KUBERNETES_LABELS).
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace kpg::pg {
+namespace kpg::render {
 
 // Kubernetes' recommended labels, on every object create renders.
 inline constexpr std::string_view k_label_instance = "app.kubernetes.io/instance"; // cluster name
@@ -23,6 +23,11 @@ inline constexpr std::string_view k_label_component = "app.kubernetes.io/compone
 // and the instance label, not managed-by.
 inline constexpr std::string_view k_label_name = "app.kubernetes.io/name";
 inline constexpr std::string_view k_name_postgresql = "postgresql";
+inline constexpr std::string_view k_name_pgpool = "pgpool";
+// The cluster's name, and the major PostgreSQL version (members) or the pgpool
+// image tag (pooler); read by nothing, for people and tools.
+inline constexpr std::string_view k_label_part_of = "app.kubernetes.io/part-of";
+inline constexpr std::string_view k_label_version = "app.kubernetes.io/version";
 // The member StatefulSet and its pods.
 inline constexpr std::string_view k_component_database = "database";
 // The pgpool Deployment and its pods.
@@ -72,4 +77,4 @@ inline std::string database_selector(std::string_view name)
 // Patroni's REST API port in each member pod.
 inline constexpr int k_patroni_port = 8008;
 
-} // namespace kpg::pg
+} // namespace kpg::render
