@@ -172,9 +172,10 @@ Expected<std::optional<PatroniCluster>, std::string> read_patroni_dcs(
     const std::string leader = leader_lock_holder(scope, config_maps);
     const auto sync_standbys =
       split_names(sync_map ? annotation(*sync_map, "sync_standby").value_or("") : std::string());
+    const auto leader_optime = optime(leader_map);
     for (const auto& pod : member_pods) {
       cluster.members.push_back(
-        member_from_pod(pod, leader, sync_standbys, standby_cluster, optime(leader_map)));
+        member_from_pod(pod, leader, sync_standbys, standby_cluster, leader_optime));
     }
     std::sort(cluster.members.begin(), cluster.members.end(),
               [](const PatroniMember& a, const PatroniMember& b) { return a.name < b.name; });

@@ -19,8 +19,12 @@ public:
 };
 
 // 24 random bytes from RAND_bytes, base64url-encoded without padding:
-// 32 characters of [A-Za-z0-9_-] (192 bits). Throws kpg::Error when the
-// CSPRNG fails.
+// 32 characters of [A-Za-z0-9_-] (192 bits less 0.05), the first a letter or
+// a digit: pgpool's image hands passwords to pg_md5 as arguments, which reads
+// one starting with '-' as an option, and pgpool then never starts (seen in
+// kubesim, which runs that entrypoint's steps; two of a cluster's passwords go
+// to pg_md5, so about 1 cluster in 32). Redrawn while the first is not. Throws kpg::Error when
+// the CSPRNG fails.
 class OpenSslPasswordSource final : public PasswordSource
 {
 public:
