@@ -35,8 +35,8 @@ SecretString OpenSslPasswordSource::next()
     if (RAND_bytes(random.data(), k_password_bytes) != 1) {
       throw Error("generating a password: OpenSSL's RAND_bytes failed (no entropy source?)");
     }
-    encoded = base64_encode(
-      std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
+    encoded =
+      base64_encode(std::string_view(reinterpret_cast<const char*>(random.data()), random.size()));
     OPENSSL_cleanse(random.data(), random.size());
   } while (!alphanumeric(encoded.front()));
   // base64url: no '+' or '/', and 24 bytes need no '=' padding.
