@@ -83,11 +83,13 @@ async def load(url: str, ctx: ssl.SSLContext, a) -> None:
         for ns in namespaces:
             async with s.post(url + "/api/v1/namespaces", json={"metadata": {"name": ns}}) as r:
                 assert r.status in (201, 409), await r.text()  # 409: kept from a --keep run
-        # Clusters are numbered in creation order: a kept store holds about the first
-        # ones (16 in flight when it stopped, so objects past the count may exist).
-        first = await count(s, url, "/apis/apps/v1/deployments")
-        if first >= a.clusters:
+        # Clusters are numbered in creation order: a kept store holds the first ones but
+        # for the up to --concurrency in flight when its load stopped, so that many
+        # before the count are offered again (409 for those that exist).
+        made = await count(s, url, "/apis/apps/v1/deployments")
+        if made >= a.clusters:
             return
+        first = max(0, made - a.concurrency)
         queue: asyncio.Queue = asyncio.Queue()
         for i in range(first, a.clusters):
             queue.put_nowait((namespaces[i % a.namespaces], f"pg-{i}"))
@@ -111,6 +113,7 @@ async def load(url: str, ctx: ssl.SSLContext, a) -> None:
         print(f"created clusters {first} to {a.clusters - 1} (StatefulSet + Deployment) in "
               f"{time.monotonic() - t0:.1f} s", flush=True)
         want = a.clusters * (a.members + a.pgpool)
+        deadline = time.monotonic() + 1800
         while True:
             async with s.get(f"{url}/api/v1/pods?limit=1&fieldSelector=status.phase%3DRunning"
                              ) as r:
@@ -118,6 +121,8 @@ async def load(url: str, ctx: ssl.SSLContext, a) -> None:
             running = len(body["items"]) + (body["metadata"].get("remainingItemCount") or 0)
             if running >= want:
                 break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {running} of {want} pods Running after 30 min")
             await asyncio.sleep(3)
         print(f"all {want} pods Running {time.monotonic() - t0:.1f} s after the first create",
               flush=True)
