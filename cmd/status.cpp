@@ -252,7 +252,9 @@ void add_status_command(CLI::App& app, Context& ctx)
   sub->group(k_group_operations);
   set_long_description(*sub,
     "Show what a cluster looks like now, from the Kubernetes objects kubectl-pg created, "
-    "Patroni's REST API (through the API server's pod proxy, port 8008) and SQL in the pods: "
+    "Patroni's state as it keeps it in the API server (its ConfigMaps and the pods' "
+    "annotations, as patronictl reads them), each member's GET /patroni (through the API "
+    "server's pod proxy, port 8008) and SQL in the pods: "
     "each member's role (leader, sync standby, replica), state, timeline, lag in bytes and "
     "seconds, PostgreSQL version and pending restart; each pgpool pod's view of its backends; "
     "the Services and their endpoints; the volumes; the last failover. Problems (no leader, "
